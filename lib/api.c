@@ -1,0 +1,239 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "api.h"
+#include "db.h"
+#include "log.h"
+#include "place.h"
+#include "query.h"
+#include "request.h"
+#include "response.h"
+#include "route.h"
+#include "session.h"
+
+/* What a handler gets: everything checked, and somewhere to put errors. */
+struct ctx {
+	struct api		*api;
+	struct request		*req;
+	struct response		*resp;
+	const struct session	*session;
+	const struct route_match *match;
+	const char		*detail;	/* PL_EBADREQ, PL_EJSON */
+	struct json_object	*errors;	/* PL_EINVALID; ctx owns it */
+};
+
+typedef enum pl_err (*handler_fn)(struct ctx *);
+
+/* Answers the rows as one place (single) or as an array. */
+static enum pl_err
+send_places(struct ctx *c, int status, const struct db_rows *rows,
+    bool single)
+{
+	struct json_object	*out = NULL, *obj;
+	struct place_row	 row;
+	enum pl_err		 rc = PL_ENOMEM;
+	int			 i;
+
+	if (!single && (out = json_object_new_array_ext(rows->n)) == NULL)
+		goto out;
+	for (i = 0; i < rows->n; i++) {
+		db_rows_place(rows, i, &row);
+		if ((obj = place_to_json(&row)) == NULL)
+			goto out;
+		if (single) {
+			out = obj;
+			break;
+		}
+		if (json_object_array_add(out, obj) != 0) {
+			json_object_put(obj);
+			goto out;
+		}
+	}
+	rc = out ? response_json(c->resp, status, out) : PL_EINTERNAL;
+out:
+	json_object_put(out);
+	return rc;
+}
+
+/* Answers {"status": text} (plus "id" when given). */
+static enum pl_err
+send_status(struct ctx *c, int status, const char *text, const char *id)
+{
+	struct json_object	*obj;
+	enum pl_err		 rc = PL_ENOMEM;
+
+	if ((obj = json_object_new_object()) == NULL)
+		return PL_ENOMEM;
+	if (json_object_object_add(obj, "status",
+	    json_object_new_string(text)) != 0)
+		goto out;
+	if (id != NULL && json_object_object_add(obj, "id",
+	    json_object_new_string(id)) != 0)
+		goto out;
+	rc = response_json(c->resp, status, obj);
+out:
+	json_object_put(obj);
+	return rc;
+}
+
+/* Reads and validates the body of a write. */
+static enum pl_err
+read_place(struct ctx *c, enum place_mode mode, struct place_input *in)
+{
+	enum pl_err	 rc;
+
+	if (!request_is_json(c->req))
+		return PL_EMEDIA;
+	if ((rc = request_body(c->req, c->api->max_body, &c->api->body))
+	    != PL_OK) {
+		if (rc == PL_EBADREQ)
+			c->detail = "body does not match Content-Length";
+		return rc;
+	}
+	return place_parse(c->api->body.data, c->api->body.len, mode, in,
+	    &c->detail, &c->errors);
+}
+
+/* GET /api/places: 200, 400, 503. */
+static enum pl_err
+list_places(struct ctx *c)
+{
+	struct list_query	 q;
+	struct db_rows		 rows = { NULL, 0 };
+	enum pl_err		 rc;
+
+	if ((rc = query_parse(c->req->query.ptr, c->req->query.len, &q,
+	    &c->detail)) != PL_OK)
+		return rc;
+	if ((rc = db_place_list(c->api->db, &q, c->session->user_id, &rows))
+	    == PL_OK)
+		rc = send_places(c, 200, &rows, false);
+	db_rows_free(&rows);
+	return rc;
+}
+
+/* POST /api/places: 201, 400, 413, 415, 422, 503. */
+static enum pl_err
+create_place(struct ctx *c)
+{
+	struct place_input	 in;
+	char			 id[UUID_LEN + 1], loc[64];
+	enum pl_err		 rc;
+
+	if ((rc = read_place(c, PLACE_CREATE, &in)) != PL_OK)
+		return rc;
+	rc = db_place_create(c->api->db, c->session->user_id, &in, id);
+	place_input_free(&in);
+	if (rc != PL_OK)
+		return rc;
+	snprintf(loc, sizeof(loc), "/api/places/%s", id);
+	response_header(c->resp, "Location", loc, strlen(loc));
+	return send_status(c, 201, "Place created", id);
+}
+
+/* GET /api/places/<id>: 200, 404, 503. */
+static enum pl_err
+get_place(struct ctx *c)
+{
+	struct db_rows	 rows = { NULL, 0 };
+	enum pl_err	 rc;
+
+	if ((rc = db_place_get(c->api->db, c->match->id, &rows)) == PL_OK)
+		rc = send_places(c, 200, &rows, true);
+	db_rows_free(&rows);
+	return rc;
+}
+
+/* PUT and PATCH /api/places/<id>: 200, 400, 403, 404, 413, 415, 422, 503. */
+static enum pl_err
+update_place(struct ctx *c, enum place_mode mode)
+{
+	struct place_input	 in;
+	struct db_rows		 rows = { NULL, 0 };
+	enum pl_err		 rc;
+
+	if ((rc = read_place(c, mode, &in)) != PL_OK)
+		return rc;
+	rc = db_place_update(c->api->db, c->match->id, c->session->user_id,
+	    &in, &rows);
+	place_input_free(&in);
+	if (rc == PL_OK)
+		rc = send_places(c, 200, &rows, true);
+	db_rows_free(&rows);
+	return rc;
+}
+
+static enum pl_err
+replace_place(struct ctx *c)
+{
+	return update_place(c, PLACE_REPLACE);
+}
+
+static enum pl_err
+patch_place(struct ctx *c)
+{
+	return update_place(c, PLACE_PATCH);
+}
+
+/* DELETE /api/places/<id>: 200, 403, 404, 503. */
+static enum pl_err
+delete_place(struct ctx *c)
+{
+	enum pl_err	 rc;
+
+	if ((rc = db_place_delete(c->api->db, c->match->id,
+	    c->session->user_id)) != PL_OK)
+		return rc;
+	return send_status(c, 200, "Place deleted", NULL);
+}
+
+/* The dispatch table; HEAD runs the GET handler (RFC 9110, 9.3.2). */
+static const handler_fn handlers[ROUTE__COUNT][METHOD__COUNT] = {
+	[ROUTE_COLLECTION] = {
+		[METHOD_GET] = list_places,
+		[METHOD_HEAD] = list_places,
+		[METHOD_POST] = create_place,
+	},
+	[ROUTE_ITEM] = {
+		[METHOD_GET] = get_place,
+		[METHOD_HEAD] = get_place,
+		[METHOD_PUT] = replace_place,
+		[METHOD_PATCH] = patch_place,
+		[METHOD_DELETE] = delete_place,
+	},
+};
+
+void
+api_handle(struct api *api, struct request *req, struct response *resp)
+{
+	struct session		 s;
+	struct route_match	 m;
+	struct ctx		 c = { api, req, resp, &s, &m, NULL, NULL };
+	const char		*allow = NULL;
+	enum pl_err		 rc;
+
+	response_reset(resp);
+	resp->head = req->meth == METHOD_HEAD;
+
+	if ((rc = session_resolve(api->db, req, &s)) != PL_OK)
+		goto out;
+	log_debug("user %lld via %s", s.user_id,
+	    session_source_name(s.source));
+	if ((rc = route_match(req->path.ptr, req->path.len, &m)) != PL_OK)
+		goto out;
+	if (!route_allows(m.route, req->meth)) {
+		allow = route_allow_header(m.route);
+		rc = PL_EMETHOD;
+		goto out;
+	}
+	rc = handlers[m.route][req->meth](&c);
+out:
+	if (rc != PL_OK) {
+		if (rc == PL_ENOMEM)
+			log_errorx("out of memory");
+		response_error(resp, rc, c.detail, c.errors, allow);
+	}
+	json_object_put(c.errors);
+}

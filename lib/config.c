@@ -1,0 +1,58 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+enum pl_err
+config_number(const char *s, size_t len, unsigned long long min,
+    unsigned long long max, unsigned long long *out)
+{
+	unsigned long long	 v = 0;
+	size_t			 i;
+
+	/* 19 digits always fit in 64 bits, so no overflow check is needed. */
+	if (len == 0 || len > 19)
+		return PL_EBADREQ;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return PL_EBADREQ;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v < min || v > max)
+		return PL_EBADREQ;
+	*out = v;
+	return PL_OK;
+}
+
+enum pl_err
+config_from_env(struct config *cfg, char *err, size_t errlen)
+{
+	const char		*v;
+	unsigned long long	 n;
+
+	cfg->database_url = NULL;
+	cfg->max_body = CONFIG_MAX_BODY_DEFAULT;
+	cfg->log_level = LOG_INFO;
+
+	if ((v = getenv("DATABASE_URL")) != NULL && v[0] != '\0')
+		cfg->database_url = v;
+
+	if ((v = getenv("PLACES_MAX_BODY")) != NULL && v[0] != '\0') {
+		if (config_number(v, strlen(v), 1, CONFIG_MAX_BODY_LIMIT, &n)
+		    != PL_OK) {
+			snprintf(err, errlen, "PLACES_MAX_BODY: want a number "
+			    "of bytes from 1 to %d", CONFIG_MAX_BODY_LIMIT);
+			return PL_EBADREQ;
+		}
+		cfg->max_body = (size_t)n;
+	}
+
+	if ((v = getenv("PLACES_LOG_LEVEL")) != NULL && v[0] != '\0' &&
+	    !log_level_parse(v, strlen(v), &cfg->log_level)) {
+		snprintf(err, errlen, "PLACES_LOG_LEVEL: want error, warn, "
+		    "info or debug");
+		return PL_EBADREQ;
+	}
+	return PL_OK;
+}

@@ -1,0 +1,40 @@
+/*
+ * config.h - the worker's settings, read once from the environment at
+ * start-up.  A bad value stops the worker before it serves anything.
+ *
+ *   DATABASE_URL      libpq connection string or URI; when unset, libpq's
+ *                     own PG* variables apply.
+ *   PLACES_MAX_BODY   largest request body in bytes (default 65536,
+ *                     1 .. 16777216); keep nginx's client_max_body_size equal.
+ *   PLACES_LOG_LEVEL  error, warn, info (default) or debug.
+ */
+#ifndef PLACES_CONFIG_H
+#define PLACES_CONFIG_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "log.h"
+
+#define CONFIG_MAX_BODY_DEFAULT	65536
+#define CONFIG_MAX_BODY_LIMIT	(16 * 1024 * 1024)
+
+struct config {
+	const char	*database_url;	/* NULL: libpq's PG* variables */
+	size_t		 max_body;
+	enum log_level	 log_level;
+};
+
+/*
+ * Fills cfg from the environment.  PL_OK, or PL_EBADREQ with a message
+ * naming the variable in err.  The strings point into the environment.
+ */
+enum pl_err	config_from_env(struct config *cfg, char *err, size_t errlen)
+		    PL_MUST_CHECK;
+
+/* Parses a decimal number of at most 19 digits within [min, max]. */
+enum pl_err	config_number(const char *s, size_t len, unsigned long long min,
+		    unsigned long long max, unsigned long long *out)
+		    PL_MUST_CHECK;
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * db.h - the worker's one PostgreSQL connection and every statement it runs.
+ *
+ * The connection is opened on first use and kept across requests; each
+ * statement is prepared once per connection.  When the server goes away
+ * the next call notices (before sending anything), reconnects, and answers
+ * PL_EDBDOWN while that fails, so the worker never has to restart.
+ *
+ * All SQL is in db.c, with $n parameters only.
+ */
+#ifndef PLACES_DB_H
+#define PLACES_DB_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "place.h"
+#include "query.h"
+#include "route.h"
+
+struct db;
+struct pg_result;
+
+/* Rows of places; release with db_rows_free(). */
+struct db_rows {
+	struct pg_result	*res;
+	int			 n;
+};
+
+/* A handle for conninfo (NULL: libpq's PG* variables); does not connect. */
+struct db	*db_new(const char *conninfo);
+void		 db_free(struct db *);
+
+/*
+ * The user id of the live session with this token (expires > now()).
+ * PL_OK; PL_EUNAUTH (no such session, or expired); PL_EDBDOWN; PL_EINTERNAL.
+ */
+enum pl_err	db_session_user(struct db *, const char *token, size_t len,
+		    long long *user_id) PL_MUST_CHECK;
+
+/* PL_OK with rows (possibly none); PL_EDBDOWN; PL_EINTERNAL. */
+enum pl_err	db_place_list(struct db *, const struct list_query *,
+		    long long user_id, struct db_rows *) PL_MUST_CHECK;
+/* PL_OK with one row; PL_ENOTFOUND; PL_EDBDOWN; PL_EINTERNAL. */
+enum pl_err	db_place_get(struct db *, const char *id,
+		    struct db_rows *) PL_MUST_CHECK;
+/* Inserts; on PL_OK id holds the new place's uuid. */
+enum pl_err	db_place_create(struct db *, long long user_id,
+		    const struct place_input *, char id[UUID_LEN + 1])
+		    PL_MUST_CHECK;
+/*
+ * Changes the fields in in->present of the place, if user_id wrote it.
+ * PL_OK with the updated row; PL_ENOTFOUND; PL_EFORBIDDEN; PL_EDBDOWN;
+ * PL_EINTERNAL.
+ */
+enum pl_err	db_place_update(struct db *, const char *id, long long user_id,
+		    const struct place_input *, struct db_rows *) PL_MUST_CHECK;
+/* PL_OK; PL_ENOTFOUND; PL_EFORBIDDEN; PL_EDBDOWN; PL_EINTERNAL. */
+enum pl_err	db_place_delete(struct db *, const char *id, long long user_id)
+		    PL_MUST_CHECK;
+
+/* Row i of rows as text columns (pointers into the result). */
+void		db_rows_place(const struct db_rows *, int i, struct place_row *);
+void		db_rows_free(struct db_rows *);
+
+#endif

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Install the Debian packages needed to build, run and test places-fcgi.
+# Installs only what is missing, so a prepared machine costs one dpkg query
+# per package and no network access.
+#
+# Usage: tools/deps.sh
+set -euo pipefail
+
+packages=(
+	# build
+	gcc make pkg-config
+	libfcgi-dev libpq-dev libjson-c-dev libsodium-dev
+	# run: tools/stack.sh starts its own PostgreSQL, nginx and workers
+	postgresql nginx spawn-fcgi multiwatch
+	# tests and tools/stack.sh (ss picks free ports, ps/pgrep check processes)
+	curl jq iproute2 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	# "install ok installed" is the only state in which the files are there;
+	# "deinstall ok config-files" and friends count as missing.
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	if [[ $status != "install ok installed" ]]; then
+		missing+=("$p")
+	fi
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+if ((EUID != 0)); then
+	echo "deps: missing: ${missing[*]}" >&2
+	echo "deps: run as root, or:" >&2
+	echo "sudo apt-get install -y ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "deps: installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# The package lists may be stale or absent on a fresh machine; update once,
+# and only because something has to be installed.
+apt-get update -qq
+# Installing postgresql/nginx may start Debian's system services and create
+# the "main" cluster; the project never uses them (tools/stack.sh runs its own
+# instances on its own ports), so they are left as Debian sets them up.
+# Recommends stay on: gcc only recommends libc6-dev, without which nothing
+# compiles.
+apt-get install -y -qq "${missing[@]}" >/dev/null
+echo "deps: installed ${#missing[@]} package(s)"
