@@ -33,12 +33,13 @@ LIB_SRC	 = $(wildcard lib/*.c)
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB_A	 = $(BUILD)/libplaces.a
 WORKER	 = cgi/places.fcgi
+CTL	 = tools/placesctl
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps unit test run stop install uninstall clean
 
-all: $(WORKER)
+all: $(WORKER) $(CTL)
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
@@ -49,6 +50,9 @@ $(LIB_A): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(WORKER): $(BUILD)/cgi/places.o $(LIB_A)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(CTL): $(BUILD)/tools/placesctl.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A)
@@ -72,16 +76,17 @@ run: deps
 stop:
 	tools/run.sh stop
 
-install: $(WORKER)
+install: $(WORKER) $(CTL) $(CTL)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/sql
 	install -m 0755 $(WORKER) $(DESTDIR)$(BINDIR)/places.fcgi
+	install -m 0755 $(CTL) $(DESTDIR)$(BINDIR)/placesctl
 	install -m 0644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
 	install -m 0755 tools/migrate.sh $(DESTDIR)$(SHAREDIR)/migrate.sh
 	install -m 0644 nginx.conf.example $(DESTDIR)$(SHAREDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/places.fcgi
+	rm -f $(DESTDIR)$(BINDIR)/places.fcgi $(DESTDIR)$(BINDIR)/placesctl
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:
-	rm -rf $(BUILD) $(WORKER)
+	rm -rf $(BUILD) $(WORKER) $(CTL)

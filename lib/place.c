@@ -166,7 +166,8 @@ parse_object(const char *buf, size_t len, struct json_object **out,
 	}
 	/* STRICT already refuses trailing bytes; this also covers spaces. */
 	for (end = json_tokener_get_parse_end(tok); end < len; end++)
-		if (strchr(" \t\r\n", buf[end]) == NULL) {
+		if (buf[end] != ' ' && buf[end] != '\t' && buf[end] != '\r' &&
+		    buf[end] != '\n') {
 			*detail = "unexpected bytes after JSON";
 			goto out;
 		}

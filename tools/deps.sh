@@ -40,13 +40,24 @@ fi
 
 echo "deps: installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# apt's chatter (debconf notes included) is kept out of the way and shown
+# only when a step fails.
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+quietly() {
+	if ! "$@" >"$out" 2>&1; then
+		cat "$out" >&2
+		echo "deps: failed: $*" >&2
+		exit 1
+	fi
+}
 # The package lists may be stale or absent on a fresh machine; update once,
 # and only because something has to be installed.
-apt-get update -qq
+quietly apt-get update -q
 # Installing postgresql/nginx may start Debian's system services and create
 # the "main" cluster; the project never uses them (tools/stack.sh runs its own
 # instances on its own ports), so they are left as Debian sets them up.
 # Recommends stay on: gcc only recommends libc6-dev, without which nothing
 # compiles.
-apt-get install -y -qq "${missing[@]}" >/dev/null
+quietly apt-get install -y -q "${missing[@]}"
 echo "deps: installed ${#missing[@]} package(s)"

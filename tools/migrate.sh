@@ -22,9 +22,16 @@ fi
 # -X: ignore ~/.psqlrc, whose settings would change what runs.
 psql_cmd=(psql "${conn[@]}" -X -q -v ON_ERROR_STOP=1)
 
-"${psql_cmd[@]}" -c "create table if not exists schema_migrations (
-	version text primary key,
-	applied_at timestamptz not null default now())"
+# client_min_messages: no "already exists, skipping" notice on every run.
+# Two first runs racing both pass "if not exists"; the loser's error is
+# swallowed, since the table it wanted now exists.
+"${psql_cmd[@]}" -c "set client_min_messages = warning;
+do \$\$ begin
+	create table if not exists schema_migrations (
+		version text primary key,
+		applied_at timestamptz not null default now());
+exception when unique_violation or duplicate_table then null;
+end \$\$"
 
 # -At: bare values, one per line.
 applied_list=$("${psql_cmd[@]}" -At -c "select version from schema_migrations")
@@ -51,8 +58,12 @@ for file in "$sqldir"/[0-9][0-9][0-9]_*.sql; do
 		n_present=$((n_present + 1))
 		continue
 	fi
-	"${psql_cmd[@]}" --single-transaction -f "$file" \
-		-c "insert into schema_migrations (version) values ('$version')"
+	if ! "${psql_cmd[@]}" --single-transaction -f "$file" \
+		-c "insert into schema_migrations (version) values ('$version')"; then
+		echo "migrate: $version failed and was rolled back;" \
+			"$n_applied applied before it" >&2
+		exit 1
+	fi
 	echo "applied $version"
 	n_applied=$((n_applied + 1))
 done

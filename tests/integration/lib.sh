@@ -207,11 +207,11 @@ expect_empty_body() {
 	fi
 }
 
-# expect_json FILTER [JQ-ARGS...]: jq FILTER on the body yields true.
+# expect_json [JQ-ARGS...] FILTER: jq FILTER (the last argument) on the
+# body yields true; JQ-ARGS such as --arg NAME VALUE come before it.
 expect_json() {
-	local filter=$1
-	shift
-	if jq -e "$@" "$filter" <"$IT_TMP/body" >/dev/null 2>&1; then
+	local filter=${!#}
+	if jq -e "${@:1:$#-1}" "$filter" <"$IT_TMP/body" >/dev/null 2>&1; then
 		pass "json $filter"
 	else
 		fail "json $filter" "$(head -c 250 "$IT_TMP/body")"
@@ -333,6 +333,12 @@ worker_pids() {
 # repeat_char N STRING: STRING repeated N times.
 repeat_char() {
 	local out
-	printf -v out '%*s' "$1" ''
-	printf '%s' "${out// /$2}"
+	if [ "$(printf '%s' "$2" | wc -c)" = 1 ]; then
+		head -c "$1" /dev/zero | tr '\0' "$2"
+	else
+		local i
+		out=
+		for ((i = 0; i < $1; i++)); do out+=$2; done
+		printf '%s' "$out"
+	fi
 }

@@ -58,7 +58,7 @@ if [ ! -f "$DIR/stack.env" ]; then
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
-	if ! bash "$stack" start "$DIR"; then
+	if ! bash "$stack" start "$DIR" >&2; then
 		echo "run.sh: tools/stack.sh start $DIR failed; logs follow" >&2
 		dump_logs >&2
 		echo "0 passed, 1 failed"
@@ -86,6 +86,7 @@ for f in "$here"/cases/*.sh; do
 	name=$(basename "$f")
 	echo "# $name"
 	before=$(wc -l <"$IT_TMP/results")
+	t0=$SECONDS
 	(
 		CASE=${name%.sh}
 		# shellcheck disable=SC1090
@@ -93,6 +94,7 @@ for f in "$here"/cases/*.sh; do
 	)
 	rc=$?
 	after=$(wc -l <"$IT_TMP/results")
+	echo "# $name: $((after - before)) checks, $((SECONDS - t0))s"
 	if [ "$rc" != 0 ]; then
 		CASE=${name%.sh} fail "case file ran to the end" "exit status $rc"
 	elif [ "$after" = "$before" ]; then

@@ -18,6 +18,22 @@ areq "$R_TOKEN" GET '/api/places/?author=me'
 expect_status 200
 expect_json --arg id "$ID" 'type == "array" and length == 1 and .[0].id == $id'
 
+t "POST to /api/places/"
+jreq "$R_TOKEN" POST /api/places/ '{"name":"Slash","location":"Trailing"}'
+expect_status 201
+expect_json '.status == "Place created"'
+expect_header Location "^/api/places/$UUID_RE\$"
+
+t "/api/places/ validates the query like /api/places"
+areq "$R_TOKEN" GET '/api/places/?limit=0'
+expect_status 400
+expect_json '.status == "Bad request"'
+
+t "PUT on /api/places/"
+jreq "$R_TOKEN" PUT /api/places/ '{"name":"a","location":"b"}'
+expect_error 405 "$NA"
+expect_header Allow "$COLL_ALLOW"
+
 t "item by id"
 areq "$R_TOKEN" GET "/api/places/$ID"
 expect_status 200
@@ -79,6 +95,19 @@ expect_error 404 "$NF"
 t "percent-encoded id is not decoded"
 areq "$R_TOKEN" GET "/api/places/%3${ID:0:1}${ID:1}"
 expect_error 404 "$NF"
+
+t "encoded slash right after the collection /api/places%2F"
+areq "$R_TOKEN" GET "/api/places%2F$ID"
+expect_error 404 "$NF"
+
+t "percent-encoded collection name is not decoded /api/%70laces"
+areq "$R_TOKEN" GET /api/%70laces
+expect_error 404 "$NF"
+
+t "query string on an item is ignored"
+areq "$R_TOKEN" GET "/api/places/$ID?foo=bar"
+expect_status 200
+expect_json --arg id "$ID" '.id == $id'
 
 t "unknown sub-path with an unknown method is 404 (route before method)"
 areq "$R_TOKEN" FOO "/api/places/$ID/x"

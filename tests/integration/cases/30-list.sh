@@ -123,3 +123,24 @@ bad_query 'limit=%3'
 bad_query 'limit=%zz'
 bad_query "pad=$(repeat_char $((2049 - 4)) x)"
 
+
+# Default limit: 101 places of one user, in one INSERT.
+new_user K
+sql "INSERT INTO places (name, location, author_id, created_at)
+     SELECT 'Bulk ' || g, 'Many', CAST(:'uid' AS integer), now() - g * interval '1 second'
+     FROM generate_series(1, 101) AS g;" uid="$K_ID" >/dev/null
+
+t "default limit is 100"
+areq "$K_TOKEN" GET '/api/places?author=me'
+expect_status 200
+expect_json 'length == 100 and .[0].name == "Bulk 1" and .[99].name == "Bulk 100"'
+
+t "limit=101 returns all 101"
+areq "$K_TOKEN" GET '/api/places?author=me&limit=101'
+expect_status 200
+expect_json 'length == 101'
+
+t "offset=100 with the default limit"
+areq "$K_TOKEN" GET '/api/places?author=me&offset=100'
+expect_status 200
+expect_json '[.[].name] == ["Bulk 101"]'

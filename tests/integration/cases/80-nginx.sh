@@ -1,0 +1,28 @@
+# nginx's own answers are JSON too (docs/CONTRACT-DRAFT.md, last paragraph).
+# 413 from nginx is covered by the 2 MB body in 40-create.sh.
+
+new_user G
+
+t "nginx 400: HTTP/1.1 request without Host"
+raw_req $'GET /api/places HTTP/1.1\r\nConnection: close\r\n\r\n'
+expect_error 400 '{"status":"Bad request"}'
+expect_header Content-Type '^application/json; charset=utf-8$'
+
+t "nginx 400: lower-case method"
+areq "$G_TOKEN" get /api/places
+expect_error 400 '{"status":"Bad request"}'
+
+t "nginx 414: URI too long"
+areq "$G_TOKEN" GET "/api/places?pad=$(repeat_char 20000 x)"
+expect_error 414 '{"status":"URI too long"}'
+
+t "nginx 431/494: request header too large"
+areq "$G_TOKEN" GET /api/places -H "X-Big: $(repeat_char 20000 x)"
+expect_status '431|494'
+expect_body '{"status":"Request header too large"}'
+
+t "nginx 431/494: cookie too large"
+# -H, not -b: curl silently drops an over-long -b cookie.
+req GET /api/places -H "Cookie: next-auth.session-token=$(repeat_char 20000 a)"
+expect_status '431|494'
+expect_body '{"status":"Request header too large"}'
