@@ -43,14 +43,14 @@ static const char *const col_names[PC__COUNT] = {
 };
 
 /*
- * An http(s) URL with a non-empty authority: "http://" or "https://"
- * (scheme in any case), then at least one byte before any '/', '?' or '#',
- * and only printable ASCII throughout.
+ * An absolute http(s) URL with a host: "http://" or "https://" (scheme in
+ * any case), then an authority whose host, after any "userinfo@" and
+ * before any ":port", is not empty; printable ASCII throughout.
  */
 static bool
 url_ok(const char *s, size_t len)
 {
-	size_t	 i, start;
+	size_t	 i, start, end, host;
 
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7F)
@@ -61,7 +61,14 @@ url_ok(const char *s, size_t len)
 		start = 8;
 	else
 		return false;
-	return s[start] != '/' && s[start] != '?' && s[start] != '#';
+	for (end = start; end < len && s[end] != '/' && s[end] != '?' &&
+	    s[end] != '#'; end++)
+		;
+	host = start;
+	for (i = start; i < end; i++)
+		if (s[i] == '@')
+			host = i + 1;	/* RFC 3986 3.2.1: userinfo ends at '@' */
+	return host < end && s[host] != ':';
 }
 
 /* Why the value is bad, or NULL when it is fine. */
@@ -89,8 +96,11 @@ check_string(const struct field *f, const char *s, size_t len)
 		    "must be at most 5000 characters";
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 || c == 0x7F) && !(f->kind == K_TEXT &&
-		    (c == '\t' || c == '\n' || c == '\r')))
+		/* C0, DEL, and C1 (U+0080..U+009F, UTF-8 C2 80..C2 9F). */
+		if (((c < 0x20 || c == 0x7F) && !(f->kind == K_TEXT &&
+		    (c == '\t' || c == '\n' || c == '\r'))) ||
+		    (c == 0xC2 && i + 1 < len &&
+		    (unsigned char)s[i + 1] <= 0x9F))
 			return "must not contain control characters";
 	}
 	return NULL;
@@ -125,6 +135,53 @@ add_error(struct json_object **errors, const char *field, const char *why)
 }
 
 /*
+ * What json-c's strict mode still lets through and RFC 8259 does not:
+ * NaN, Infinity, "1." and other bare words, and raw control characters
+ * inside strings (section 7).  Scans the text once, outside and inside
+ * strings; the structure itself is json-c's to check.  Returns why the
+ * text is not JSON, or NULL.
+ */
+static const char *
+lexical_check(const char *buf, size_t len)
+{
+	size_t	 i = 0, w;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)buf[i];
+		if (c == '"') {
+			for (i++; i < len && buf[i] != '"'; i++) {
+				if ((unsigned char)buf[i] < 0x20)
+					return "control character in a string";
+				if (buf[i] == '\\')
+					i++;	/* the escaped byte */
+			}
+			i++;	/* closing quote (json-c reports a missing one) */
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+			for (w = i; w < len && ((buf[w] >= 'a' && buf[w] <= 'z')
+			    || (buf[w] >= 'A' && buf[w] <= 'Z')); w++)
+				;
+			if (i > 0 && (buf[i - 1] >= '0' && buf[i - 1] <= '9') &&
+			    (c == 'e' || c == 'E') && w == i + 1) {
+				i = w;	/* exponent of a number: 1e5 */
+				continue;
+			}
+			if (!((w - i == 4 && (memcmp(buf + i, "true", 4) == 0 ||
+			    memcmp(buf + i, "null", 4) == 0)) ||
+			    (w - i == 5 && memcmp(buf + i, "false", 5) == 0)))
+				return "malformed JSON";
+			i = w;
+		} else if (c == '.') {
+			if (i + 1 >= len || buf[i + 1] < '0' || buf[i + 1] > '9' ||
+			    i == 0 || buf[i - 1] < '0' || buf[i - 1] > '9')
+				return "malformed JSON";
+			i++;
+		} else
+			i++;
+	}
+	return NULL;
+}
+
+/*
  * Parses the bytes as one JSON object, strictly: valid UTF-8, no trailing
  * bytes but whitespace, depth at most PLACE_MAX_JSON_DEPTH.
  */
@@ -150,6 +207,8 @@ parse_object(const char *buf, size_t len, struct json_object **out,
 		*detail = "body too large";
 		goto out;
 	}
+	if ((*detail = lexical_check(buf, len)) != NULL)
+		goto out;
 	if ((tok = json_tokener_new_ex(PLACE_MAX_JSON_DEPTH)) == NULL) {
 		rc = PL_ENOMEM;
 		goto out;

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "hex.h"
 #include "config.h"
 #include "query.h"
 
@@ -9,18 +10,6 @@
 enum qkey { QK_LIMIT, QK_OFFSET, QK_AUTHOR, QK__COUNT, QK_UNKNOWN };
 
 static const char *const qkeys[QK__COUNT] = { "limit", "offset", "author" };
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Decodes buf[0..len) into out (capacity cap).  Returns the decoded length,

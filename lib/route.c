@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "hex.h"
 #include "route.h"
 
 #define PREFIX		"/api/places"
@@ -46,18 +47,6 @@ const char *
 method_name(enum method m)
 {
 	return m < METHOD__COUNT ? method_names[m] : "OTHER";
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Copies a canonical uuid, lower-cased, into out; false if buf is not one. */

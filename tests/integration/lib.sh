@@ -18,7 +18,7 @@
 : "${IT_ROOT:?IT_ROOT not set}" "${IT_TMP:?IT_TMP not set}"
 : "${BASE_URL:?BASE_URL not set (source stack.env)}" "${STATE_DIR:?STATE_DIR not set}"
 
-# The content type every response must carry (docs/CONTRACT-DRAFT.md).
+# The content type every response must carry (README.md).
 JSON_CT='application/json; charset=utf-8'
 # A canonical lowercase UUID as the worker prints it.
 UUID_RE='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'

@@ -92,6 +92,33 @@ static const struct {
 	    PL_EJSON, NULL },
 	{ LIT("{\"name\":\"a\",\"location\":\"b\"}\0"), PLACE_CREATE, PL_EJSON,
 	    NULL },
+	{ LIT("{\"name\":\"a\",\"location\":\"b\",\"x\":NaN}"), PLACE_CREATE,
+	    PL_EJSON, NULL },
+	{ LIT("{\"name\":\"a\",\"location\":\"b\",\"x\":-Infinity}"),
+	    PLACE_CREATE, PL_EJSON, NULL },
+	{ LIT("{\"name\":\"a\",\"location\":\"b\",\"x\":1.}"), PLACE_CREATE,
+	    PL_EJSON, NULL },
+	{ LIT("{\"name\":\"a\",\"location\":\"b\",\"x\":.5}"), PLACE_CREATE,
+	    PL_EJSON, NULL },
+	{ LIT("{\"name\":\"a\x01b\",\"location\":\"b\"}"), PLACE_CREATE,
+	    PL_EJSON, NULL },
+	{ LIT("{\"name\":\"a\tb\",\"location\":\"b\"}"), PLACE_CREATE,
+	    PL_EJSON, NULL },
+	{ LIT("{\"name\":\"a\",\"location\":\"b\",\"x\":[1.5e3,-2E-2,true,"
+	    "false,null,\"\\\"NaN\"]}"), PLACE_CREATE, PL_EINVALID,
+	    "{\"x\":\"unknown field\"}" },
+	{ LIT("{\"name\":\"a\xc2\x85\",\"location\":\"b\"}"), PLACE_CREATE,
+	    PL_EINVALID, "{\"name\":\"must not contain control characters\"}" },
+	{ LIT("{\"name\":\"\xc2\xa0\xc3\xa9\",\"location\":\"b\"}"),
+	    PLACE_CREATE, PL_OK, NULL },
+	{ LIT("{\"name\":\"a\",\"location\":\"b\",\"image\":"
+	    "\"https://:8080/x\"}"), PLACE_CREATE, PL_EINVALID,
+	    "{\"image\":\"must be an http or https URL\"}" },
+	{ LIT("{\"name\":\"a\",\"location\":\"b\",\"image\":"
+	    "\"https://user@/x\"}"), PLACE_CREATE, PL_EINVALID,
+	    "{\"image\":\"must be an http or https URL\"}" },
+	{ LIT("{\"name\":\"a\",\"location\":\"b\",\"image\":"
+	    "\"https://user:pw@host:8080/x?y#z\"}"), PLACE_CREATE, PL_OK, NULL },
 };
 
 static void

@@ -1,5 +1,5 @@
-# Step 1 of every request: the session (docs/CONTRACT-DRAFT.md, "Order of
-# checks").  401 comes before route, method and body are looked at.
+# Step 1 of every request: the session (README.md, "Checks, in this order").
+# 401 comes before route, method and body are looked at.
 
 new_user A
 EXPIRED_TOKEN=$(mksession "$A_ID" '-1 hour')

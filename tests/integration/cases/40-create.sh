@@ -152,7 +152,7 @@ bad_json() {
 	bad_json_file "$1" "$IT_TMP/req.json" "${3:-POST}" "${4:-}"
 }
 bad_bytes() {
-	printf "$2" >"$IT_TMP/req.json"
+	printf '%b' "$2" >"$IT_TMP/req.json" # %b: \xHH escapes, NUL included
 	bad_json_file "$1" "$IT_TMP/req.json"
 }
 bad_json 'empty body' ''

@@ -1,4 +1,4 @@
-# nginx's own answers are JSON too (docs/CONTRACT-DRAFT.md, last paragraph).
+# nginx's own answers are JSON too (README.md, "Failures").
 # 413 from nginx is covered by the 2 MB body in 40-create.sh.
 
 new_user G
