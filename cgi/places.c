@@ -24,6 +24,7 @@
 #include "api.h"
 #include "config.h"
 #include "db.h"
+#include "jwt.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"
@@ -166,7 +167,7 @@ int
 main(void)
 {
 	struct config	 cfg;
-	struct api	 api = { NULL, 0, BUF_INIT };
+	struct api	 api;
 	char		 err[256];
 	int		 rc = 1;
 
@@ -182,15 +183,27 @@ main(void)
 		log_errorx("cannot initialise libsodium");
 		return 1;
 	}
+	memset(&api, 0, sizeof(api));
 	if ((api.db = db_new(cfg.database_url)) == NULL) {
 		log_errorx("out of memory");
 		return 1;
 	}
 	api.max_body = cfg.max_body;
+	api.session.cookie = cfg.session_cookie;
+	api.session.max_age = cfg.session_max_age;
+	api.session.update_age = cfg.session_update_age;
+	if (cfg.nextauth_secret != NULL && (api.session.jwt = jwt_key_new(
+	    cfg.nextauth_secret, strlen(cfg.nextauth_secret))) == NULL) {
+		log_errorx("NEXTAUTH_SECRET is set but JWT sessions cannot be "
+		    "enabled: no AES-256-GCM in libsodium on this CPU");
+		goto out;
+	}
 
 	rc = FCGX_IsCGI() ? run_cgi(&api) : run_fastcgi(&api);
-
+out:
+	jwt_key_free(api.session.jwt);
 	db_free(api.db);
 	buf_free(&api.body);
+	buf_free(&api.scratch);
 	return rc;
 }

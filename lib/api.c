@@ -213,14 +213,18 @@ api_handle(struct api *api, struct request *req, struct response *resp)
 	struct ctx		 c = { api, req, resp, &s, &m, NULL, NULL };
 	const char		*allow = NULL;
 	enum pl_err		 rc;
+	bool			 authenticated = false;
 
 	response_reset(resp);
 	resp->head = req->meth == METHOD_HEAD;
 
-	if ((rc = session_resolve(api->db, req, &s)) != PL_OK)
+	if ((rc = session_resolve(api->db, &api->session, req, &api->scratch,
+	    &s)) != PL_OK)
 		goto out;
-	log_debug("user %lld via %s", s.user_id,
-	    session_source_name(s.source));
+	authenticated = true;
+	log_debug("user %lld, %s session from %s%s", s.user_id,
+	    s.kind == SESSION_JWT ? "JWT" : "database",
+	    s.cookie ? s.cookie : "Authorization", s.renewed ? ", renewed" : "");
 	if ((rc = route_match(req->path.ptr, req->path.len, &m)) != PL_OK)
 		goto out;
 	if (!route_allows(m.route, req->meth)) {
@@ -235,5 +239,8 @@ out:
 			log_errorx("out of memory");
 		response_error(resp, rc, c.detail, c.errors, allow);
 	}
+	/* Like NextAuth, every authenticated answer renews the cookie. */
+	if (authenticated)
+		session_set_cookie(&api->session, &s, resp);
 	json_object_put(c.errors);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "session.h"
 
 struct db;
 struct request;
@@ -19,7 +20,9 @@ struct response;
 struct api {
 	struct db	*db;
 	size_t		 max_body;	/* bytes */
+	struct session_config session;
 	struct buf	 body;		/* request body, reused across requests */
+	struct buf	 scratch;	/* a chunked session cookie, joined */
 };
 
 /*

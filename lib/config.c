@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,22 @@ config_number(const char *s, size_t len, unsigned long long min,
 	return PL_OK;
 }
 
+/* A cookie-name token (RFC 6265 4.1.1, RFC 9110 5.6.2). */
+static bool
+cookie_name_ok(const char *s)
+{
+	size_t	 i, len = strlen(s);
+
+	if (len == 0 || len > CONFIG_MAX_COOKIE_NAME)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    strchr("!#$%&'*+-.^_`|~", s[i]) != NULL))
+			return false;
+	return true;
+}
+
 enum pl_err
 config_from_env(struct config *cfg, char *err, size_t errlen)
 {
@@ -34,6 +51,10 @@ config_from_env(struct config *cfg, char *err, size_t errlen)
 	cfg->database_url = NULL;
 	cfg->max_body = CONFIG_MAX_BODY_DEFAULT;
 	cfg->log_level = LOG_INFO;
+	cfg->nextauth_secret = NULL;
+	cfg->session_cookie = NULL;
+	cfg->session_max_age = CONFIG_MAX_AGE_DEFAULT;
+	cfg->session_update_age = CONFIG_UPDATE_AGE_DEFAULT;
 
 	if ((v = getenv("DATABASE_URL")) != NULL && v[0] != '\0')
 		cfg->database_url = v;
@@ -53,6 +74,38 @@ config_from_env(struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "PLACES_LOG_LEVEL: want error, warn, "
 		    "info or debug");
 		return PL_EBADREQ;
+	}
+
+	if ((v = getenv("NEXTAUTH_SECRET")) != NULL && v[0] != '\0')
+		cfg->nextauth_secret = v;
+
+	if ((v = getenv("PLACES_SESSION_COOKIE")) != NULL && v[0] != '\0') {
+		if (!cookie_name_ok(v)) {
+			snprintf(err, errlen, "PLACES_SESSION_COOKIE: want a "
+			    "cookie name of 1 to %d letters, digits and "
+			    "!#$%%&'*+-.^_`|~", CONFIG_MAX_COOKIE_NAME);
+			return PL_EBADREQ;
+		}
+		cfg->session_cookie = v;
+	}
+
+	if ((v = getenv("PLACES_SESSION_MAX_AGE")) != NULL && v[0] != '\0') {
+		if (config_number(v, strlen(v), 1, CONFIG_MAX_AGE_LIMIT, &n)
+		    != PL_OK) {
+			snprintf(err, errlen, "PLACES_SESSION_MAX_AGE: want "
+			    "seconds from 1 to %lld", CONFIG_MAX_AGE_LIMIT);
+			return PL_EBADREQ;
+		}
+		cfg->session_max_age = (long long)n;
+	}
+	if ((v = getenv("PLACES_SESSION_UPDATE_AGE")) != NULL && v[0] != '\0') {
+		if (config_number(v, strlen(v), 0,
+		    (unsigned long long)cfg->session_max_age, &n) != PL_OK) {
+			snprintf(err, errlen, "PLACES_SESSION_UPDATE_AGE: want "
+			    "seconds from 0 to PLACES_SESSION_MAX_AGE");
+			return PL_EBADREQ;
+		}
+		cfg->session_update_age = (long long)n;
 	}
 	return PL_OK;
 }

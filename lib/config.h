@@ -7,6 +7,13 @@
  *   PLACES_MAX_BODY   largest request body in bytes (default 65536,
  *                     1 .. 16777216); keep nginx's client_max_body_size equal.
  *   PLACES_LOG_LEVEL  error, warn, info (default) or debug.
+ *   NEXTAUTH_SECRET   the NextAuth secret; when set, NextAuth v4 JWT session
+ *                     cookies are accepted too.
+ *   PLACES_SESSION_COOKIE      a renamed session cookie, tried first.
+ *   PLACES_SESSION_MAX_AGE     NextAuth's session.maxAge in seconds
+ *                              (default 2592000, 30 days).
+ *   PLACES_SESSION_UPDATE_AGE  NextAuth's session.updateAge in seconds
+ *                              (default 86400, 24 hours; 0 .. maxAge).
  */
 #ifndef PLACES_CONFIG_H
 #define PLACES_CONFIG_H
@@ -18,11 +25,19 @@
 
 #define CONFIG_MAX_BODY_DEFAULT	65536
 #define CONFIG_MAX_BODY_LIMIT	(16 * 1024 * 1024)
+#define CONFIG_MAX_AGE_DEFAULT	(30LL * 24 * 3600)	/* NextAuth's */
+#define CONFIG_UPDATE_AGE_DEFAULT (24LL * 3600)		/* NextAuth's */
+#define CONFIG_MAX_AGE_LIMIT	(3650LL * 24 * 3600)
+#define CONFIG_MAX_COOKIE_NAME	64
 
 struct config {
 	const char	*database_url;	/* NULL: libpq's PG* variables */
 	size_t		 max_body;
 	enum log_level	 log_level;
+	const char	*nextauth_secret;	/* NULL: no JWT sessions */
+	const char	*session_cookie;	/* NULL: the standard names only */
+	long long	 session_max_age;	/* seconds */
+	long long	 session_update_age;	/* seconds */
 };
 
 /*

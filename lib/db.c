@@ -21,6 +21,9 @@
 
 enum stmt {
 	ST_SESSION,
+	ST_USER_BY_EMAIL,
+	ST_USER_INSERT,
+	ST_USER_LOCK,
 	ST_LIST,
 	ST_LIST_MINE,
 	ST_GET,
@@ -38,10 +41,37 @@ static const struct {
 	int		 nparams;
 	bool		 idempotent;	/* safe to send again after a reconnect */
 } stmts[ST__COUNT] = {
+	/*
+	 * $2 maxAge, $3 updateAge (seconds).  The UPDATE re-checks its WHERE
+	 * on the locked, current row, so a racing request that renewed first
+	 * makes this one a no-op.
+	 */
 	[ST_SESSION] = { "session",
-	    "SELECT s.\"userId\" FROM sessions s "
-	    "WHERE s.\"sessionToken\" = $1 AND s.expires > now()",
+	    "WITH s AS (SELECT s.id, s.\"userId\", s.expires FROM sessions s "
+	    "JOIN users u ON u.id = s.\"userId\" "
+	    "WHERE s.\"sessionToken\" = $1), "
+	    "gone AS (DELETE FROM sessions d USING s "
+	    "WHERE d.id = s.id AND s.expires < now()), "
+	    "renewed AS (UPDATE sessions r "
+	    "SET expires = now() + make_interval(secs => $2) FROM s "
+	    "WHERE r.id = s.id AND r.expires >= now() AND r.expires "
+	    "- make_interval(secs => $2) + make_interval(secs => $3) <= now() "
+	    "RETURNING r.id) "
+	    "SELECT s.\"userId\", s.expires >= now(), "
+	    "EXISTS (SELECT 1 FROM renewed) FROM s",
+	    3, true },	/* sent twice, it deletes or renews nothing more */
+	[ST_USER_BY_EMAIL] = { "user_by_email",
+	    "SELECT id FROM users WHERE email = $1 ORDER BY id LIMIT 1",
 	    1, true },
+	/* Serialises inserts of one email (users.email is not unique). */
+	[ST_USER_LOCK] = { "user_lock",
+	    "SELECT pg_advisory_xact_lock(hashtext('places-fcgi users.email'), "
+	    "hashtext($1))",
+	    1, false },
+	[ST_USER_INSERT] = { "user_insert",
+	    "INSERT INTO users (email, name) VALUES ($1, NULLIF($2, '')) "
+	    "RETURNING id",
+	    2, false },
 	[ST_LIST] = { "list",
 	    "SELECT " PLACE_COLS " FROM places p "
 	    "JOIN users u ON u.id = p.author_id "
@@ -264,28 +294,98 @@ out:
 
 enum pl_err
 db_session_user(struct db *db, const char *token, size_t len,
-    long long *user_id)
+    long long max_age, long long update_age, long long *user_id,
+    bool *renewed)
 {
-	char		 tok[256];
-	const char	*params[1] = { tok };
+	char		 tok[256], maxs[24], upds[24];
+	const char	*params[3] = { tok, maxs, upds };
 	PGresult	*res = NULL;
 	enum pl_err	 rc;
 
+	*renewed = false;
 	/* "sessionToken" is VARCHAR(255): a longer token matches nothing. */
-	if (len == 0 || len >= sizeof(tok))
+	if (len == 0 || len >= sizeof(tok) || memchr(token, '\0', len))
 		return PL_EUNAUTH;
 	memcpy(tok, token, len);
 	tok[len] = '\0';
+	snprintf(maxs, sizeof(maxs), "%lld", max_age);
+	snprintf(upds, sizeof(upds), "%lld", update_age);
 	rc = db_exec(db, ST_SESSION, params, PGRES_TUPLES_OK, &res);
 	sodium_memzero(tok, sizeof(tok));
 	if (rc != PL_OK)
 		goto out;
-	if (PQntuples(res) != 1) {
-		rc = PL_EUNAUTH;
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+		rc = PL_EUNAUTH;	/* none, orphaned, or expired (deleted) */
 		goto out;
 	}
 	*user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*renewed = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
 out:
+	PQclear(res);
+	return rc;
+}
+
+/* Runs a statement that needs no result, inside db_user_for_email(). */
+static enum pl_err
+db_simple(struct db *db, const char *sql)
+{
+	PGresult	*res = PQexec(db->conn, sql);
+	enum pl_err	 rc = PL_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_errorx("%s: %s", sql, PQerrorMessage(db->conn));
+		rc = PQstatus(db->conn) == CONNECTION_OK ? PL_EINTERNAL :
+		    PL_EDBDOWN;
+	}
+	PQclear(res);
+	return rc;
+}
+
+enum pl_err
+db_user_for_email(struct db *db, const char *email, const char *name,
+    long long *user_id)
+{
+	const char	*params[2] = { email, name };
+	PGresult	*res = NULL;
+	enum pl_err	 rc;
+	bool		 in_tx = false;
+
+	/* Almost always the user exists: one indexed read. */
+	if ((rc = db_exec(db, ST_USER_BY_EMAIL, params, PGRES_TUPLES_OK, &res))
+	    != PL_OK)
+		goto out;
+	if (PQntuples(res) == 1)
+		goto found;
+	PQclear(res);
+	res = NULL;
+
+	/* First sight: lock the email, look again, insert. */
+	if ((rc = db_simple(db, "BEGIN")) != PL_OK)
+		goto out;
+	in_tx = true;
+	if ((rc = db_exec(db, ST_USER_LOCK, params, PGRES_TUPLES_OK, &res))
+	    != PL_OK)
+		goto out;
+	PQclear(res);
+	if ((rc = db_exec(db, ST_USER_BY_EMAIL, params, PGRES_TUPLES_OK, &res))
+	    != PL_OK)
+		goto out;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		if ((rc = db_exec(db, ST_USER_INSERT, params, PGRES_TUPLES_OK,
+		    &res)) != PL_OK)
+			goto out;
+		log_info("created user %s for a JWT session",
+		    PQgetvalue(res, 0, 0));
+	}
+	if ((rc = db_simple(db, "COMMIT")) != PL_OK)
+		goto out;
+	in_tx = false;
+found:
+	*user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+out:
+	if (in_tx && db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		(void)db_simple(db, "ROLLBACK");
 	PQclear(res);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #ifndef PLACES_DB_H
 #define PLACES_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -32,11 +33,27 @@ struct db	*db_new(const char *conninfo);
 void		 db_free(struct db *);
 
 /*
- * The user id of the live session with this token (expires > now()).
- * PL_OK; PL_EUNAUTH (no such session, or expired); PL_EDBDOWN; PL_EINTERNAL.
+ * The user id of the session with this token, in one statement that also
+ * does what NextAuth's session route does on the way (next-auth v4
+ * core/routes/session.js): an expired session (expires < now) is deleted;
+ * a live one whose expires - max_age + update_age <= now gets
+ * expires = now + max_age (*renewed), which the row lock makes happen at
+ * most once per update_age however many requests race.  A session whose
+ * user row is missing is no session (@auth/pg-adapter getSessionAndUser).
+ * PL_OK; PL_EUNAUTH (none, expired, orphaned); PL_EDBDOWN; PL_EINTERNAL.
  */
 enum pl_err	db_session_user(struct db *, const char *token, size_t len,
-		    long long *user_id) PL_MUST_CHECK;
+		    long long max_age, long long update_age, long long *user_id,
+		    bool *renewed) PL_MUST_CHECK;
+
+/*
+ * The id of the users row with this email, inserted (with name, if not
+ * empty) when there is none: a JWT caller owns places like a database
+ * session's user.  Concurrent first requests insert one row, not two.
+ * PL_OK; PL_EDBDOWN; PL_EINTERNAL.
+ */
+enum pl_err	db_user_for_email(struct db *, const char *email,
+		    const char *name, long long *user_id) PL_MUST_CHECK;
 
 /* PL_OK with rows (possibly none); PL_EDBDOWN; PL_EINTERNAL. */
 enum pl_err	db_place_list(struct db *, const struct list_query *,

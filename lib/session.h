@@ -1,59 +1,93 @@
 /*
  * session.h - who is calling: the session token a request carries, and
- * the user it belongs to.  Authentication happens here and only here,
- * before any routing or body reading (api.c calls session_resolve first).
+ * the user it belongs to, as NextAuth's getServerSession() decides it.
+ * Authentication happens here and only here, before any routing or body
+ * reading (api.c calls session_resolve() first).
+ *
+ * The rules follow next-auth v4 and are cited from its installed sources
+ * in tests/compat/SOURCES.md.
  */
 #ifndef PLACES_SESSION_H
 #define PLACES_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "error.h"
 
 struct db;
+struct jwt_key;
 struct request;
+struct response;
 
 #define SESSION_MAX_TOKEN	255	/* sessions."sessionToken" VARCHAR(255) */
+#define SESSION_MAX_CHUNKS	8	/* <name>.0 .. <name>.7 */
 
-/* Where the token came from; logged instead of the token itself. */
-enum session_source {
-	SESSION_NONE = 0,
-	SESSION_BEARER,		/* Authorization: Bearer */
-	SESSION_COOKIE_SECURE,	/* __Secure-next-auth.session-token */
-	SESSION_COOKIE		/* next-auth.session-token */
+struct session_config {
+	const char	*cookie;	/* renamed session cookie, or NULL */
+	long long	 max_age;	/* NextAuth session.maxAge, seconds */
+	long long	 update_age;	/* NextAuth session.updateAge, seconds */
+	struct jwt_key	*jwt;		/* NULL: no NEXTAUTH_SECRET, no JWTs */
+};
+
+enum session_kind {
+	SESSION_DATABASE,	/* a row of sessions */
+	SESSION_JWT		/* a NextAuth v4 JWE cookie or Bearer token */
 };
 
 struct session {
 	long long		 user_id;	/* users.id */
-	enum session_source	 source;
+	enum session_kind	 kind;
+	const char		*cookie;	/* cookie name, NULL for Bearer */
+	const char		*token;		/* borrowed from the request */
+	size_t			 token_len;
+	bool			 renewed;	/* expires moved on in the DB */
 };
 
 /*
  * The token of the request, by precedence:
  *  1. Authorization: Bearer <token> (an explicit credential; a malformed
  *     Bearer header is refused, not skipped);
- *  2. the cookie __Secure-next-auth.session-token (only a secure origin
- *     can set it, so it wins over a cookie an http page could plant);
- *  3. the cookie next-auth.session-token.
- * Within one cookie name the first occurrence wins (as NextAuth's cookie
- * parser does).
+ *  2. the cookie named by PLACES_SESSION_COOKIE, if set;
+ *  3. __Secure-next-auth.session-token, next-auth.session-token (v4),
+ *     __Secure-authjs.session-token, authjs.session-token (v5): a
+ *     __Secure- cookie can only be set by a secure origin, so it wins over
+ *     its plain twin, which an http page could plant.
+ * A cookie split by NextAuth into <name>.0, <name>.1, ... is joined in
+ * scratch; a gap in the chunks, more than SESSION_MAX_CHUNKS, or both the
+ * whole and the chunked cookie present is refused.  Within one name the
+ * first occurrence wins, as in NextAuth's cookie parser.
  *
- * PL_OK with *tok, *len pointing into the request; PL_EUNAUTH when there
- * is none, it is malformed, or it cannot be a token (empty, over
- * SESSION_MAX_TOKEN bytes, bytes outside printable ASCII); PL_EBADREQ when
- * the Cookie header breaks its limits.
+ * PL_OK with *tok, *len (into the request or scratch) and *cookie (the
+ * name, NULL for Bearer); PL_EUNAUTH when there is none or it is
+ * malformed; PL_EBADREQ when the Cookie header breaks its limits.
  */
-enum pl_err	session_token(const struct request *, const char **tok,
-		    size_t *len, enum session_source *) PL_MUST_CHECK;
+enum pl_err	session_token(const struct session_config *,
+		    const struct request *, struct buf *scratch,
+		    const char **tok, size_t *len, const char **cookie)
+		    PL_MUST_CHECK;
 
 /*
  * Authenticates the request: PL_OK with *s filled; PL_EUNAUTH; PL_EBADREQ;
- * PL_EDBDOWN (the database could not say: answered 503, never 401, so an
- * outage does not look like a sign-out); PL_EINTERNAL.
+ * PL_EDBDOWN (the database could not say: 503, never 401, so an outage
+ * does not look like a sign-out, where NextAuth would answer "no
+ * session"); PL_EINTERNAL; PL_ENOMEM.
+ *
+ * A database session that has expired is deleted (NextAuth does so when
+ * it sees one); a live one within updateAge of its last renewal has its
+ * expiry moved to now + maxAge, at most once per updateAge.
  */
-enum pl_err	session_resolve(struct db *, const struct request *,
+enum pl_err	session_resolve(struct db *, const struct session_config *,
+		    const struct request *, struct buf *scratch,
 		    struct session *s) PL_MUST_CHECK;
 
-const char	*session_source_name(enum session_source);
+/*
+ * Adds NextAuth's cookie renewal to an authenticated response: the same
+ * token with Path=/, HttpOnly, SameSite=Lax, Secure for a __Secure- name
+ * and Expires now + maxAge.  Only for database sessions read from a cookie.
+ */
+void		session_set_cookie(const struct session_config *,
+		    const struct session *, struct response *);
 
 #endif

@@ -1,0 +1,56 @@
+/*
+ * jwt.h - NextAuth v4 session tokens: JWE compact serialisation with
+ * "alg":"dir" and "enc":"A256GCM", the key derived from NEXTAUTH_SECRET
+ * with HKDF-SHA256 (next-auth v4, src/jwt/index.ts: getDerivedEncryptionKey;
+ * see tests/compat/SOURCES.md).  All cryptography is libsodium's.
+ */
+#ifndef PLACES_JWT_H
+#define PLACES_JWT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "error.h"
+
+#define JWT_MAX			16384	/* bytes of a (reassembled) token */
+#define JWT_CLOCK_SKEW		15	/* seconds; next-auth's clockTolerance */
+#define JWT_MAX_CLAIM		255	/* bytes of email, name (VARCHAR(255)) */
+
+/* The derived key, expanded once at start-up for AES-256-GCM. */
+struct jwt_key;
+
+/*
+ * Derives the key from the secret: HKDF-SHA256 with an empty salt and the
+ * info "NextAuth.js Generated Encryption Key", 32 bytes.  NULL when out of
+ * memory or when this CPU has no AES-GCM support in libsodium (the caller
+ * then refuses to start with JWT sessions configured).  Free with
+ * jwt_key_free().
+ */
+struct jwt_key	*jwt_key_new(const char *secret, size_t len);
+void		 jwt_key_free(struct jwt_key *);
+
+/* Whether buf looks like a JWE (five base64url parts): worth decrypting. */
+bool		 jwt_is_jwe(const char *buf, size_t len);
+
+struct jwt_claims {
+	char	 email[JWT_MAX_CLAIM + 1];	/* "" when absent */
+	char	 name[JWT_MAX_CLAIM + 1];	/* "" when absent */
+	long long exp;
+};
+
+/*
+ * Decrypts and checks buf[0..len) at time now: the header must be exactly
+ * dir/A256GCM (no "zip", no "crit"), the tag must verify, the claims must
+ * be a JSON object with a numeric "exp" later than now - JWT_CLOCK_SKEW,
+ * "nbf" and "iat" (where present) no later than now + JWT_CLOCK_SKEW, and
+ * an "email" of at most JWT_MAX_CLAIM bytes.
+ *
+ * PL_OK with *out filled; PL_EUNAUTH with *why, a static reason fit for a
+ * log line (never any of the token's bytes); PL_ENOMEM.
+ */
+enum pl_err	 jwt_decode(const struct jwt_key *, const char *buf, size_t len,
+		    time_t now, struct jwt_claims *out, const char **why)
+		    PL_MUST_CHECK;
+
+#endif
