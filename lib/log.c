@@ -61,6 +61,9 @@ log_set_request(const char *id, size_t len)
  * Formats the whole line first and writes it with one write(2), so lines of
  * concurrent workers sharing a log file never interleave.
  */
+static void vlog(enum log_level, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(enum log_level lvl, int errnum, const char *fmt, va_list ap)
 {

@@ -3,14 +3,15 @@
 #include <time.h>
 
 #include "bearer.h"
-#include "config.h"
 #include "cookie.h"
 #include "db.h"
+#include "hex.h"
 #include "jwt.h"
 #include "log.h"
 #include "request.h"
 #include "response.h"
 #include "session.h"
+#include "utf8.h"
 
 /* After the configured name, in this order (see session_token()). */
 static const char *const cookie_names[] = {
@@ -50,46 +51,118 @@ printable(const char *tok, size_t len)
 }
 
 /*
- * Looks for the cookie name, whole or in chunks.  PL_OK with the token;
- * PL_ENOTFOUND when neither is there; PL_EUNAUTH for a broken chunk set;
- * PL_EBADREQ for a Cookie header over its limits; PL_ENOMEM.
+ * Appends a cookie value as the cookie package (which NextAuth uses)
+ * returns it: percent-decoded when it holds a '%' and decodes to valid
+ * UTF-8 (decodeURIComponent), else as it is.
+ */
+static void
+add_value(struct buf *b, const char *v, size_t vl)
+{
+	size_t	 i, start = b->len;
+	int	 hi, lo;
+
+	if (memchr(v, '%', vl) == NULL) {
+		buf_add(b, v, vl);
+		return;
+	}
+	for (i = 0; i < vl; i++) {
+		if (v[i] != '%') {
+			buf_addc(b, v[i]);
+			continue;
+		}
+		if (vl - i < 3 || (hi = hexval(v[i + 1])) < 0 ||
+		    (lo = hexval(v[i + 2])) < 0)
+			goto raw;
+		buf_addc(b, (char)(hi * 16 + lo));
+		i += 2;
+	}
+	if (!b->failed && utf8_valid(b->data + start, b->len - start, NULL))
+		return;
+raw:
+	if (!b->failed) {
+		b->len = start;
+		buf_add(b, v, vl);
+	}
+}
+
+/* The chunk number of a name's suffix ".N" (0 .. SESSION_MAX_CHUNKS-1). */
+static int
+chunk_index(const char *s, size_t len)
+{
+	if (len == 2 && s[0] == '.' && s[1] >= '0' &&
+	    s[1] < '0' + SESSION_MAX_CHUNKS)
+		return s[1] - '0';
+	return -1;
+}
+
+/*
+ * The session cookie called name, as next-auth v4's SessionStore
+ * (core/lib/cookie.js) collects it: every cookie whose name starts with
+ * name and whose value is not empty, the first occurrence of each name,
+ * joined in the order of the number after the last '.'.  Only the
+ * collections that join into a token NextAuth issued are accepted: the
+ * name alone, or <name>.0 .. <name>.<n-1> without gaps.  Anything else
+ * under the prefix (a gap, both forms, "<name>-x") would be joined in by
+ * NextAuth and spoil the token: refused here too.
+ *
+ * PL_OK with the token in scratch; PL_ENOTFOUND when nothing is there;
+ * PL_EUNAUTH for such a spoilt set; PL_EBADREQ for a Cookie header over
+ * its limits; PL_ENOMEM.
  */
 static enum pl_err
 find_cookie(const struct request *req, const char *name, struct buf *scratch,
     const char **tok, size_t *len)
 {
-	char		 cname[CONFIG_MAX_COOKIE_NAME + 48];
-	const char	*v;
-	size_t		 vl, nlen = strlen(name);
-	enum pl_err	 rc, whole;
-	int		 i, n;
+	struct cookie_iter	 it;
+	const char		*n, *v, *whole = NULL;
+	const char		*chunk[SESSION_MAX_CHUNKS] = { NULL };
+	size_t			 nl, vl, wlen = 0, plen = strlen(name);
+	size_t			 clen[SESSION_MAX_CHUNKS] = { 0 };
+	unsigned		 seen = 0;	/* bit k: chunk k; bit 31: whole */
+	bool			 other = false;
+	enum pl_err		 rc;
+	int			 k, count;
 
-	whole = cookie_find(req->cookie.ptr, req->cookie.len, name, nlen, tok,
-	    len);
-	if (whole == PL_EBADREQ)
-		return whole;
+	if ((rc = cookie_iter_init(&it, req->cookie.ptr, req->cookie.len))
+	    != PL_OK)
+		return rc;
+	while (cookie_next(&it, &n, &nl, &v, &vl)) {
+		if (nl < plen || memcmp(n, name, plen) != 0)
+			continue;
+		if (nl == plen) {
+			if (!(seen & 1u << 31) && vl > 0) {
+				whole = v;
+				wlen = vl;
+			}
+			seen |= 1u << 31;
+		} else if ((k = chunk_index(n + plen, nl - plen)) >= 0) {
+			if (!(seen & 1u << k) && vl > 0) {
+				chunk[k] = v;
+				clen[k] = vl;
+			}
+			seen |= 1u << k;
+		} else if (vl > 0)
+			other = true;
+	}
+	for (count = 0; count < SESSION_MAX_CHUNKS && chunk[count]; count++)
+		;
+	if (whole == NULL && count == 0 && !other) {
+		for (k = count; k < SESSION_MAX_CHUNKS; k++)
+			if (chunk[k] != NULL)
+				return PL_EUNAUTH;	/* chunk 0 missing */
+		return PL_ENOTFOUND;
+	}
+	if (other || (whole != NULL && count > 0))
+		return PL_EUNAUTH;
+	for (k = count; k < SESSION_MAX_CHUNKS; k++)
+		if (chunk[k] != NULL)
+			return PL_EUNAUTH;	/* a gap */
 
-	/* next-auth v4 core/lib/cookie.js SessionStore: "<name>.<i>". */
 	buf_reset(scratch);
-	for (n = 0; n < SESSION_MAX_CHUNKS; n++) {
-		snprintf(cname, sizeof(cname), "%s.%d", name, n);
-		rc = cookie_find(req->cookie.ptr, req->cookie.len, cname,
-		    strlen(cname), &v, &vl);
-		if (rc != PL_OK)
-			break;
-		buf_add(scratch, v, vl);
-	}
-	if (n == 0)
-		return whole;
-	if (whole == PL_OK)
-		return PL_EUNAUTH;	/* whole and chunked: which one? */
-	/* A later chunk after a gap, or too many chunks: refuse. */
-	for (i = n + 1; i <= SESSION_MAX_CHUNKS; i++) {
-		snprintf(cname, sizeof(cname), "%s.%d", name, i);
-		if (cookie_find(req->cookie.ptr, req->cookie.len, cname,
-		    strlen(cname), &v, &vl) == PL_OK)
-			return PL_EUNAUTH;
-	}
+	if (whole != NULL)
+		add_value(scratch, whole, wlen);
+	for (k = 0; k < count; k++)
+		add_value(scratch, chunk[k], clen[k]);
 	if (scratch->failed)
 		return PL_ENOMEM;
 	if (scratch->len > JWT_MAX)
