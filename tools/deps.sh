@@ -26,6 +26,13 @@ for p in "${packages[@]}"; do
 	fi
 done
 
+# tests/compat runs the real next-auth package: Node.js and npm, from
+# whichever package provides them (Debian's nodejs + npm, or a repack that
+# bundles npm); only when neither command exists are Debian's installed.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	missing+=(nodejs npm)
+fi
+
 if ((${#missing[@]} == 0)); then
 	echo "deps: all ${#packages[@]} packages present"
 	exit 0

@@ -51,6 +51,10 @@ dump_logs() {
 		done
 }
 
+# The workers accept NextAuth JWT sessions made with this secret (a fresh one
+# per run; against a stack started elsewhere, export the one it runs with).
+export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-it-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+
 if [ ! -f "$DIR/stack.env" ]; then
 	IT_OWN_STACK=1
 	if [ ! -x "$stack" ] && [ ! -f "$stack" ]; then

@@ -1,0 +1,191 @@
+# Sessions exactly as NextAuth keeps them, judged by the real next-auth
+# package: tests/compat/nextauth.mjs mints cookies with next-auth's own
+# encode() and SessionStore, creates users and sessions with the real
+# @auth/pg-adapter, and answers what getServerSession() returns for a Cookie
+# header.  The worker must accept exactly what it accepts.
+
+NA="$IT_ROOT/tests/compat/nextauth.mjs"
+C=next-auth.session-token
+
+# na ARGS...: runs the oracle, prints its JSON.
+na() { node "$NA" "$@"; }
+
+# agree LABEL STRATEGY COOKIE-HEADER: NextAuth's verdict and the worker's
+# must match (a session <=> 200, none <=> 401).  The worker is asked first:
+# the oracle's own renewals and deletions must not decide for it.
+agree() {
+	local label=$1 strategy=$2 hdr=$3 oracle want url=()
+	t "$label"
+	req GET /api/places -H "Cookie: $hdr"
+	# NextAuth reads the __Secure- name only when its URL is https.
+	case $hdr in *__Secure-*) url=(--secure-url) ;; esac
+	oracle=$(na get-session --strategy "$strategy" --secret "$NEXTAUTH_SECRET" \
+	    "${url[@]}" --cookie "$hdr" | jq -r 'if .session then "session" else "none" end')
+	if [ "$oracle" = session ]; then want=200; else want=401; fi
+	expect_eq "getServerSession says $oracle; worker answers $want" "$want" "$STATUS"
+}
+
+# jwt_cookie ARGS...: the Cookie header NextAuth would send for a new JWT.
+jwt_cookie() { na jwt --secret "$NEXTAUTH_SECRET" "$@" | jq -r .cookieHeader; }
+
+# --- database sessions, made by @auth/pg-adapter -----------------------------
+
+AU_EMAIL="na-$(rand_hex 6)@example.com"
+AU_ID=$(na adapter-user --email "$AU_EMAIL" --name "Adapter User" | jq -r .id)
+AU_TOKEN=$(na adapter-session --user-id "$AU_ID" | jq -r .sessionToken)
+printf '%s\n' "$AU_TOKEN" >>"$IT_TMP/tokens"
+OLD_TOKEN=$(na adapter-session --user-id "$AU_ID" --expires-in -60 | jq -r .sessionToken)
+printf '%s\n' "$OLD_TOKEN" >>"$IT_TMP/tokens"
+ORPHAN_TOKEN=$(na adapter-session --user-id 2147480000 | jq -r .sessionToken)
+printf '%s\n' "$ORPHAN_TOKEN" >>"$IT_TMP/tokens"
+
+agree "adapter session" database "$C=$AU_TOKEN"
+agree "adapter session, expired" database "$C=$OLD_TOKEN"
+t "expired session's row is gone"
+expect_eq "rows" 0 "$(sql "SELECT count(*) FROM sessions WHERE \"sessionToken\" = :'t';" t="$OLD_TOKEN")"
+agree "session whose user is missing" database "$C=$ORPHAN_TOKEN"
+t "orphaned session's row is kept (as NextAuth does)"
+expect_eq "rows" 1 "$(sql "SELECT count(*) FROM sessions WHERE \"sessionToken\" = :'t';" t="$ORPHAN_TOKEN")"
+agree "unknown token" database "$C=$(rand_hex 16)"
+agree "another cookie under the session name's prefix" database "$C=$AU_TOKEN; $C-legacy=x"
+agree "an empty cookie under the prefix" database "$C=$AU_TOKEN; $C-legacy="
+agree "whole and chunked" database "$C=$AU_TOKEN; $C.0=$AU_TOKEN"
+agree "empty whole, one chunk" database "$C=; $C.0=$AU_TOKEN"
+agree "percent-encoded token" database "$C=$(printf '%s' "$AU_TOKEN" | sed 's/-/%2D/g')"
+agree "quoted token" database "$C=\"$AU_TOKEN\""
+agree "first of two" database "$C=$AU_TOKEN; $C=$(rand_hex 16)"
+agree "second of two" database "$C=$(rand_hex 16); $C=$AU_TOKEN"
+
+# --- JWT sessions, made by next-auth's encode() --------------------------------
+
+JWT_EMAIL="jwt-$(rand_hex 6)@example.com"
+JWT_HDR=$(jwt_cookie --email "$JWT_EMAIL" --name "Jay Dub" --sub 1)
+JWT_TOKEN=${JWT_HDR#*=}
+printf '%s\n' "$JWT_TOKEN" >>"$IT_TMP/tokens"
+
+agree "JWT" jwt "$JWT_HDR"
+t "JWT caller is a users row with the token's email"
+expect_eq "rows" 1 "$(sql "SELECT count(*) FROM users WHERE email = :'e' AND name = 'Jay Dub';" e="$JWT_EMAIL")"
+agree "JWT again: no second users row" jwt "$JWT_HDR"
+t "still one users row"
+expect_eq "rows" 1 "$(sql "SELECT count(*) FROM users WHERE email = :'e';" e="$JWT_EMAIL")"
+t "JWT as Bearer"
+req GET /api/places -H "Authorization: Bearer $JWT_TOKEN"
+expect_status 200
+expect_no_header Set-Cookie
+
+agree "JWT, wrong secret" jwt "$(na jwt --secret "not-$NEXTAUTH_SECRET" --email "$JWT_EMAIL" | jq -r .cookieHeader)"
+TAMPERED=$(printf '%s' "$JWT_HDR" | awk '{ i = length($0) - 40; c = substr($0, i, 1); r = (c == "A") ? "B" : "A"; print substr($0, 1, i - 1) r substr($0, i + 1) }')
+agree "JWT, tampered" jwt "$TAMPERED"
+agree "JWT, expired" jwt "$(jwt_cookie --email "$JWT_EMAIL" --exp-offset -3600)"
+agree "JWT, secure cookie name" jwt "$(jwt_cookie --email "$JWT_EMAIL" --secure)"
+
+BIG=$(na jwt --secret "$NEXTAUTH_SECRET" --email "$JWT_EMAIL" --pad 3000)
+t "a large JWT is chunked by NextAuth"
+expect_eq "chunks" 2 "$(printf '%s' "$BIG" | jq '.cookies | length')"
+agree "JWT, chunked" jwt "$(printf '%s' "$BIG" | jq -r .cookieHeader)"
+agree "JWT, chunks out of order" jwt "$(printf '%s' "$BIG" | jq -r '[.cookies | reverse[] | "\(.[0])=\(.[1])"] | join("; ")')"
+agree "JWT, chunk .0 only (.1 missing)" jwt "$(printf '%s' "$BIG" | jq -r '.cookies[0] | "\(.[0])=\(.[1])"')"
+agree "JWT, chunk .1 only (.0 missing)" jwt "$(printf '%s' "$BIG" | jq -r '.cookies[1] | "\(.[0])=\(.[1])"')"
+
+V5=$(na jwt-v5 --secret "$NEXTAUTH_SECRET" --email "$JWT_EMAIL" | jq -r .token)
+agree "Auth.js v5 token under the v4 name" jwt "$C=$V5"
+t "the v5 refusal is logged with its reason"
+expect_eq "log line" 1 "$([ "$(grep -c 'A256CBC-HS512' "$WORKER_LOG")" -ge 1 ] && echo 1 || echo 0)"
+
+t "JWT caller owns what it creates"
+jreq "$JWT_TOKEN" POST /api/places '{"name":"By JWT","location":"Token"}'
+expect_status 201
+JWT_PLACE=$(body | jq -r .id)
+areq "$JWT_TOKEN" GET "/api/places/$JWT_PLACE"
+expect_json --arg e "$JWT_EMAIL" '.author == $e'
+t "a database session of the same user may edit it"
+JWT_UID=$(sql "SELECT id FROM users WHERE email = :'e';" e="$JWT_EMAIL")
+JWT_DB_TOKEN=$(mksession "$JWT_UID" '30 days')
+jreq "$JWT_DB_TOKEN" PATCH "/api/places/$JWT_PLACE" '{"name":"By JWT, edited"}'
+expect_status 200
+
+# --- rolling expiry (NextAuth defaults: maxAge 30 days, updateAge 24 hours) ---
+
+# Every UPDATE of a sessions row is counted by a test-only trigger.
+sql "CREATE TABLE test_session_writes (session_id int NOT NULL);
+     CREATE FUNCTION test_session_write() RETURNS trigger LANGUAGE plpgsql AS
+       \$\$ BEGIN INSERT INTO test_session_writes VALUES (NEW.id); RETURN NEW; END \$\$;
+     CREATE TRIGGER test_session_write AFTER UPDATE ON sessions
+       FOR EACH ROW EXECUTE FUNCTION test_session_write();" >/dev/null
+writes() { sql "SELECT count(*) FROM test_session_writes w JOIN sessions s ON s.id = w.session_id WHERE s.\"sessionToken\" = :'t';" t="$1"; }
+expires_in() { sql "SELECT round(extract(epoch FROM expires - now()))::bigint FROM sessions WHERE \"sessionToken\" = :'t';" t="$1"; }
+
+new_user R
+# Last renewed 25 hours ago: expires = now + 30 days - 25 hours.
+DUE=$(mksession "$R_ID" '30 days -25 hours')
+# Renewed a minute ago: expires = now + 30 days - 1 minute.
+FRESH=$(mksession "$R_ID" '30 days -1 minute')
+
+t "session due for renewal"
+req GET /api/places -b "$C=$DUE"
+expect_status 200
+expect_eq "one database write" 1 "$(writes "$DUE")"
+e=$(expires_in "$DUE")
+expect_eq "expires moved to now + 30 days" 1 "$([ "$e" -ge 2591990 ] && [ "$e" -le 2592000 ] && echo 1 || echo 0)"
+expect_header Set-Cookie "^$C=$DUE; Path=/; Expires=[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT; HttpOnly; SameSite=Lax\$"
+t "the same session, right after: no second write"
+req GET /api/places -b "$C=$DUE"
+expect_status 200
+expect_eq "still one write" 1 "$(writes "$DUE")"
+
+t "session far from renewal"
+req GET /api/places -b "$C=$FRESH"
+expect_status 200
+expect_eq "no database write" 0 "$(writes "$FRESH")"
+# NextAuth renews the cookie on every session read, due or not
+# (tests/compat/SOURCES.md), and so does the worker.
+expect_header Set-Cookie "^$C=$FRESH; Path=/; Expires="
+cookie_exp=$(header Set-Cookie | sed -n 's/.*Expires=\([^;]*\);.*/\1/p')
+delta=$(( $(date -d "$cookie_exp" +%s) - $(date +%s) ))
+expect_eq "cookie Expires is now + 30 days" 1 "$([ "$delta" -ge 2591990 ] && [ "$delta" -le 2592001 ] && echo 1 || echo 0)"
+
+t "20 concurrent requests on a due session: one write"
+RACE=$(mksession "$R_ID" '28 days')	# renewed two days ago
+for i in $(seq 20); do
+	curl -s -o /dev/null -w '%{http_code}\n' -b "$C=$RACE" "$BASE_URL/api/places?limit=1" &
+done >"$IT_TMP/race" 
+wait
+expect_eq "all 200" 20 "$(grep -c '^200$' "$IT_TMP/race")"
+expect_eq "exactly one write" 1 "$(writes "$RACE")"
+
+t "__Secure- cookie is renewed with Secure"
+req GET /api/places -b "__Secure-$C=$FRESH"
+expect_status 200
+expect_header Set-Cookie "^__Secure-$C=$FRESH; Path=/; Expires=[^;]*; HttpOnly; Secure; SameSite=Lax\$"
+
+t "Bearer callers get no cookie"
+areq "$FRESH" GET /api/places
+expect_status 200
+expect_no_header Set-Cookie
+
+t "an authenticated 404 renews the cookie too"
+req GET /api/places/00000000-0000-4000-8000-000000000000 -b "$C=$FRESH"
+expect_status 404
+expect_header Set-Cookie "^$C=$FRESH; "
+
+t "401 sets no cookie"
+req GET /api/places -b "$C=$(rand_hex 16)"
+expect_status 401
+expect_no_header Set-Cookie
+
+sql "DROP TRIGGER test_session_write ON sessions; DROP FUNCTION test_session_write();
+     DROP TABLE test_session_writes;" >/dev/null
+
+# --- a renamed cookie (PLACES_SESSION_COOKIE), through the CGI mode ----------
+
+t "PLACES_SESSION_COOKIE names the cookie, tried first"
+out=$(env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" PLACES_LOG_LEVEL=error \
+    PLACES_SESSION_COOKIE=app.sid REQUEST_METHOD=GET REQUEST_URI=/api/places \
+    HTTP_COOKIE="$C=$(rand_hex 16); app.sid=$FRESH" "$STATE_DIR/bin/places.fcgi" </dev/null)
+expect_eq "status" "Status: 200 OK" "$(printf '%s' "$out" | head -1 | tr -d '\r')"
+expect_eq "renewed under its own name" 1 "$(printf '%s' "$out" | grep -c "^Set-Cookie: app.sid=$FRESH; ")"
+t "a bad PLACES_SESSION_COOKIE stops the worker"
+env -i PATH="$PATH" PLACES_SESSION_COOKIE='a b' REQUEST_METHOD=GET REQUEST_URI=/api/places \
+    "$STATE_DIR/bin/places.fcgi" </dev/null >/dev/null 2>&1
+expect_eq "exit status" 1 "$?"
