@@ -34,12 +34,13 @@ void		 db_free(struct db *);
 
 /*
  * The user id of the session with this token, in one statement that also
- * does what NextAuth's session route does on the way (next-auth v4
- * core/routes/session.js): an expired session (expires < now) is deleted;
- * a live one whose expires - max_age + update_age <= now gets
- * expires = now + max_age (*renewed), which the row lock makes happen at
- * most once per update_age however many requests race.  A session whose
- * user row is missing is no session (@auth/pg-adapter getSessionAndUser).
+ * does what NextAuth's session route does on the way: an expired session
+ * (expires < now) is deleted (next-auth 4.24.15 core/routes/session.js
+ * l.99-102); a live one whose expires - max_age + update_age <= now gets
+ * expires = now + max_age (*renewed; l.109-117), which the row lock makes
+ * happen at most once per update_age however many requests race.  A
+ * session whose user row is missing is no session, and is kept
+ * (@auth/pg-adapter 1.11.3 index.js l.162-182, getSessionAndUser).
  * PL_OK; PL_EUNAUTH (none, expired, orphaned); PL_EDBDOWN; PL_EINTERNAL.
  */
 enum pl_err	db_session_user(struct db *, const char *token, size_t len,

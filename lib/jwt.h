@@ -1,8 +1,9 @@
 /*
  * jwt.h - NextAuth v4 session tokens: JWE compact serialisation with
  * "alg":"dir" and "enc":"A256GCM", the key derived from NEXTAUTH_SECRET
- * with HKDF-SHA256 (next-auth v4, src/jwt/index.ts: getDerivedEncryptionKey;
- * see tests/compat/SOURCES.md).  All cryptography is libsodium's.
+ * with HKDF-SHA256 (next-auth 4.24.15 jwt/index.js l.33-45 encode, l.46-60
+ * decode with clockTolerance 15, l.103-105 the key; tests/compat/SOURCES.md
+ * quotes them).  All cryptography is libsodium's.
  */
 #ifndef PLACES_JWT_H
 #define PLACES_JWT_H
@@ -40,7 +41,9 @@ struct jwt_claims {
 };
 
 /*
- * Decrypts and checks buf[0..len) at time now: the header must be exactly
+ * Decrypts and checks buf[0..len) at time now, as jose 4.15.9 does for
+ * next-auth (lib/jwt_claims_set.js l.74-92), but stricter where NextAuth
+ * never needs the slack: the header must be exactly
  * dir/A256GCM (no "zip", no "crit"), the tag must verify, the claims must
  * be a JSON object with a numeric "exp" later than now - JWT_CLOCK_SKEW,
  * "nbf" and "iat" (where present) no later than now + JWT_CLOCK_SKEW, and

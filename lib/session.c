@@ -13,7 +13,11 @@
 #include "session.h"
 #include "utf8.h"
 
-/* After the configured name, in this order (see session_token()). */
+/*
+ * After the configured name, in this order (see session_token()); the
+ * names are next-auth 4.24.15 core/lib/cookie.js l.17-28 and @auth/core
+ * 0.41.3 lib/utils/cookie.js l.44-49.
+ */
 static const char *const cookie_names[] = {
 	"__Secure-next-auth.session-token",
 	"next-auth.session-token",
@@ -51,8 +55,8 @@ printable(const char *tok, size_t len)
 }
 
 /*
- * Appends a cookie value as the cookie package (which NextAuth uses)
- * returns it: percent-decoded when it holds a '%' and decodes to valid
+ * Appends a cookie value as the cookie package (which NextAuth uses;
+ * cookie 0.7.2 index.js l.100-151) returns it: percent-decoded when it holds a '%' and decodes to valid
  * UTF-8 (decodeURIComponent), else as it is.
  */
 static void
@@ -96,8 +100,8 @@ chunk_index(const char *s, size_t len)
 }
 
 /*
- * The session cookie called name, as next-auth v4's SessionStore
- * (core/lib/cookie.js) collects it: every cookie whose name starts with
+ * The session cookie called name, as next-auth 4.24.15's SessionStore
+ * (core/lib/cookie.js; tests/compat/SOURCES.md, section e) collects it: every cookie whose name starts with
  * name and whose value is not empty, the first occurrence of each name,
  * joined in the order of the number after the last '.'.  Only the
  * collections that join into a token NextAuth issued are accepted: the

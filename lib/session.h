@@ -83,7 +83,8 @@ enum pl_err	session_resolve(struct db *, const struct session_config *,
 		    struct session *s) PL_MUST_CHECK;
 
 /*
- * Adds NextAuth's cookie renewal to an authenticated response: the same
+ * Adds NextAuth's cookie renewal (next-auth 4.24.15 core/routes/session.js
+ * l.134-141) to an authenticated response: the same
  * token with Path=/, HttpOnly, SameSite=Lax, Secure for a __Secure- name
  * and Expires now + maxAge.  Only for database sessions read from a cookie.
  */
