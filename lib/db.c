@@ -86,11 +86,18 @@ static const struct {
 	    "SELECT " PLACE_COLS " FROM places p "
 	    "JOIN users u ON u.id = p.author_id WHERE p.id = $1::uuid",
 	    1, true },
+	/*
+	 * The id ($7) is made here, so the insert can be sent again after a
+	 * lost connection: if the first one committed, the second conflicts
+	 * and does nothing; if the first is still running somewhere, the
+	 * second waits on the unique index for its outcome.  Either way the
+	 * answer (201 or 503) matches the table.
+	 */
 	[ST_INSERT] = { "insert",
-	    "INSERT INTO places (name, location, image, \"mapURL\", "
-	    "description, author_id) VALUES ($1, $2, $3, $4, $5, $6) "
-	    "RETURNING id",
-	    6, false },
+	    "INSERT INTO places (id, name, location, image, \"mapURL\", "
+	    "description, author_id) VALUES ($7::uuid, $1, $2, $3, $4, $5, $6) "
+	    "ON CONFLICT (id) DO NOTHING",
+	    7, true },
 	/* $3 is the bit mask of fields to change (1 << enum place_field). */
 	[ST_UPDATE] = { "update",
 	    "WITH p AS (UPDATE places SET "
@@ -438,6 +445,21 @@ db_place_get(struct db *db, const char *id, struct db_rows *rows)
 	return rc;
 }
 
+/* A random (version 4) uuid from libsodium's generator, RFC 9562 5.4. */
+static void
+uuid_v4(char out[UUID_LEN + 1])
+{
+	unsigned char	 b[16];
+	char		 hex[33];
+
+	randombytes_buf(b, sizeof(b));
+	b[6] = (b[6] & 0x0F) | 0x40;	/* version 4 */
+	b[8] = (b[8] & 0x3F) | 0x80;	/* variant 10 */
+	sodium_bin2hex(hex, sizeof(hex), b, sizeof(b));
+	snprintf(out, UUID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
+	    hex + 12, hex + 16, hex + 20);
+}
+
 /* The parameter for field f: its text, or NULL (SQL NULL). */
 static const char *
 field_param(const struct place_input *in, enum place_field f)
@@ -450,7 +472,7 @@ db_place_create(struct db *db, long long user_id,
     const struct place_input *in, char id[UUID_LEN + 1])
 {
 	char		 uid[24];
-	const char	*params[6];
+	const char	*params[7];
 	PGresult	*res = NULL;
 	enum pl_err	 rc;
 	int		 f;
@@ -459,17 +481,13 @@ db_place_create(struct db *db, long long user_id,
 		params[f] = field_param(in, (enum place_field)f);
 	fmt_id(uid, sizeof(uid), user_id);
 	params[5] = uid;
-	if ((rc = db_exec(db, ST_INSERT, params, PGRES_TUPLES_OK, &res))
-	    != PL_OK)
-		goto out;
-	if (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != UUID_LEN) {
-		log_errorx("insert: unexpected result");
-		rc = PL_EINTERNAL;
-		goto out;
-	}
-	memcpy(id, PQgetvalue(res, 0, 0), UUID_LEN);
-	id[UUID_LEN] = '\0';
-out:
+	uuid_v4(id);
+	params[6] = id;
+	/*
+	 * "INSERT 0 0" can only be our own earlier attempt: a collision of
+	 * 122 random bits with another place is not a case to code for.
+	 */
+	rc = db_exec(db, ST_INSERT, params, PGRES_COMMAND_OK, &res);
 	PQclear(res);
 	return rc;
 }

@@ -62,7 +62,11 @@ enum pl_err	db_place_list(struct db *, const struct list_query *,
 /* PL_OK with one row; PL_ENOTFOUND; PL_EDBDOWN; PL_EINTERNAL. */
 enum pl_err	db_place_get(struct db *, const char *id,
 		    struct db_rows *) PL_MUST_CHECK;
-/* Inserts; on PL_OK id holds the new place's uuid. */
+/*
+ * Inserts a place under a uuid made here (id, filled on every path), so
+ * that the statement can be sent again after a lost connection without
+ * inserting twice: on PL_OK the row exists, on any error it does not.
+ */
 enum pl_err	db_place_create(struct db *, long long user_id,
 		    const struct place_input *, char id[UUID_LEN + 1])
 		    PL_MUST_CHECK;
