@@ -37,7 +37,7 @@ CTL	 = tools/placesctl
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps unit test run stop install uninstall clean
+.PHONY: all deps unit compat test run stop install uninstall clean FORCE
 
 all: $(WORKER) $(CTL)
 
@@ -52,8 +52,16 @@ $(LIB_A): $(LIB_OBJ)
 $(WORKER): $(BUILD)/cgi/places.o $(LIB_A)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(CTL): $(BUILD)/tools/placesctl.o
+$(CTL): $(BUILD)/tools/placesctl.o $(LIB_A)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# placesctl migrate's default SQLDIR is the installed one.  The stamp holds
+# the value, so a different SHAREDIR (make install PREFIX=/usr) rebuilds it.
+$(BUILD)/tools/placesctl.o: ALL_CFLAGS += -DPLACES_SQLDIR='"$(SHAREDIR)/sql"'
+$(BUILD)/tools/placesctl.o: $(BUILD)/sqldir.stamp
+$(BUILD)/sqldir.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(SHAREDIR)/sql' | cmp -s - $@ || echo '$(SHAREDIR)/sql' >$@
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A)
 	@mkdir -p $(@D)
@@ -61,12 +69,19 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A)
 
 unit: $(UNIT_BIN)
 
+# The real next-auth packages the suite compares the worker with, exactly
+# as package-lock.json pins them.
+COMPAT	 = tests/compat/node_modules/.package-lock.json
+$(COMPAT): tests/compat/package.json tests/compat/package-lock.json
+	cd tests/compat && npm ci --no-audit --no-fund --loglevel=error
+compat: $(COMPAT)
+
 # Debian packages the build, the stack and the tests need.
 deps:
 	tools/deps.sh
 
 test: deps
-	$(MAKE) all unit
+	$(MAKE) all unit compat
 	tests/run.sh
 
 run: deps
@@ -76,12 +91,13 @@ run: deps
 stop:
 	tools/run.sh stop
 
-install: $(WORKER) $(CTL) $(CTL)
+# placesctl migrate (no --dir) reads $(SHAREDIR)/sql; demo.sql goes along
+# but is no migration.
+install: $(WORKER) $(CTL)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/sql
 	install -m 0755 $(WORKER) $(DESTDIR)$(BINDIR)/places.fcgi
 	install -m 0755 $(CTL) $(DESTDIR)$(BINDIR)/placesctl
 	install -m 0644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
-	install -m 0755 tools/migrate.sh $(DESTDIR)$(SHAREDIR)/migrate.sh
 	install -m 0644 nginx.conf.example $(DESTDIR)$(SHAREDIR)/
 
 uninstall:

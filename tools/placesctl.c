@@ -1,51 +1,278 @@
 /*
- * placesctl - session administration for operators and local runs.
+ * placesctl - schema migrations and session administration, for operators
+ * and local runs.
  *
+ *   placesctl migrate [--dir SQLDIR]
  *   placesctl user add EMAIL [--name NAME]
  *   placesctl session new EMAIL [--ttl DURATION]
+ *   placesctl session list EMAIL
+ *   placesctl session revoke TOKEN | -
+ *   placesctl session revoke --user EMAIL
+ *   placesctl session prune
  *
  * The database is DATABASE_URL, or libpq's PG* variables when it is unset.
  * Tokens come from libsodium's generator: 32 random bytes, hex-encoded
  * (256 bits; NextAuth's own tokens are random UUIDs or 32 random bytes).
+ * Only `session new` ever prints a whole token: the one it has just made.
  *
- * Exit codes: 0 done, 1 usage or bad argument, 2 unknown user,
- * 3 database unavailable or failed.
+ * Every argument is checked before the database is touched.  Exit codes:
+ * 0 done, 1 usage or bad argument (including an unreadable migrations
+ * directory or file), 2 not found (unknown user or token), 3 database
+ * unavailable or a database error.  Messages go to stderr, prefixed
+ * "placesctl: ".
  */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 #include <sodium.h>
 
-#define EXIT_USAGE	1
-#define EXIT_NOUSER	2
-#define EXIT_DB		3
+#include "utf8.h"
+
+#define EXIT_USAGE	1	/* usage or bad argument */
+#define EXIT_NOTFOUND	2	/* unknown user or token */
+#define EXIT_DB		3	/* database unavailable or failed */
+
+#define MAX_EMAIL	255	/* users.email VARCHAR(255) */
+#define MAX_NAME	255	/* users.name VARCHAR(255) */
+#define MAX_TOKEN	255	/* sessions."sessionToken" VARCHAR(255) */
+#define MAX_DURATION	12	/* bytes of "3650d", with room for zeros */
+#define MAX_MIGRATION	(1024 * 1024)	/* bytes of one migration file */
+#define TOKEN_BYTES	32	/* random bytes in a new token */
+#define PREFIX_CHARS	"8"	/* token characters `session list` shows (SQL) */
 
 #define TTL_DEFAULT	(30LL * 24 * 3600)	/* NextAuth's maxAge */
+#define TTL_MIN		1LL
 #define TTL_MAX		(3650LL * 24 * 3600)
 
+#ifndef PLACES_SQLDIR
+#define PLACES_SQLDIR	"/usr/local/share/places-fcgi/sql"
+#endif
+
+/*
+ * The advisory lock every migration transaction takes ("places" in ASCII),
+ * so concurrent runs apply each migration once, one after the other.
+ */
+#define MIGRATE_LOCK	"123610792682867"
+/* Serialises `user add`: users.email has no unique index to do it. */
+#define USER_LOCK	"123610792682868"
+
+/* RFC 3339 in UTC, to the second, from a timestamptz column. */
+#define UTC_TIME(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+static const char	*argv0;		/* for the fallback migrations dir */
+
+struct cmd;
+static int	cmd_migrate(const struct cmd *, int, char **);
+static int	cmd_user_add(const struct cmd *, int, char **);
+static int	cmd_session_new(const struct cmd *, int, char **);
+static int	cmd_session_list(const struct cmd *, int, char **);
+static int	cmd_session_revoke(const struct cmd *, int, char **);
+static int	cmd_session_prune(const struct cmd *, int, char **);
+
+/* Every command: the words that name it, its arguments, what it does. */
+static const struct cmd {
+	const char	*group;		/* first word */
+	const char	*name;		/* second word, or NULL */
+	const char	*args;		/* for usage */
+	/* Runs the command on the arguments after its words. */
+	int		(*fn)(const struct cmd *, int, char **);
+	const char	*help;		/* one line for --help */
+} cmds[] = {
+	{ "migrate", NULL, "[--dir SQLDIR]", cmd_migrate,
+	    "apply the missing NNN_*.sql migrations, in name order" },
+	{ "user", "add", "EMAIL [--name NAME]", cmd_user_add,
+	    "add a user unless one has that email" },
+	{ "session", "new", "EMAIL [--ttl DURATION]", cmd_session_new,
+	    "print a new session token and its expiry (default 30d)" },
+	{ "session", "list", "EMAIL", cmd_session_list,
+	    "list a user's sessions (id, token prefix, expiry)" },
+	{ "session", "revoke", "TOKEN | - | --user EMAIL", cmd_session_revoke,
+	    "delete one session (-: token on stdin) or all of a user's" },
+	{ "session", "prune", "", cmd_session_prune,
+	    "delete every expired session" },
+};
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
-	    "usage: placesctl user add EMAIL [--name NAME]\n"
-	    "       placesctl session new EMAIL [--ttl DURATION]\n"
-	    "DURATION: a number with s, m, h or d (e.g. 90m, 30d)\n");
+	size_t	 i;
+	char	 words[32];
+
+	fprintf(f, "usage:\n");
+	for (i = 0; i < NCMDS; i++) {
+		snprintf(words, sizeof(words), "%s%s%s", cmds[i].group,
+		    cmds[i].name != NULL ? " " : "",
+		    cmds[i].name != NULL ? cmds[i].name : "");
+		fprintf(f, "  placesctl %s%s%s\n      %s\n", words,
+		    cmds[i].args[0] != '\0' ? " " : "", cmds[i].args,
+		    cmds[i].help);
+	}
+	fprintf(f,
+	    "  placesctl -h | --help\n"
+	    "\n"
+	    "DURATION: a number and s, m, h or d, from 1s to 3650d (e.g. 90m).\n"
+	    "SQLDIR: default %s, else ../sql next to this program.\n"
+	    "\n"
+	    "Environment: DATABASE_URL (libpq connection string or URI); when\n"
+	    "unset, libpq's PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, ...\n"
+	    "\n"
+	    "Exit status: 0 done, 1 usage or bad argument, 2 unknown user or\n"
+	    "token, 3 database unavailable or database error.\n",
+	    PLACES_SQLDIR);
 }
 
-/* "90m" -> 5400; -1 when malformed or out of range. */
+/* The usage line of one command, after an error in its arguments. */
+static int
+cmd_usage(const struct cmd *c)
+{
+	fprintf(stderr, "placesctl: usage: placesctl %s%s%s%s%s\n", c->group,
+	    c->name != NULL ? " " : "", c->name != NULL ? c->name : "",
+	    c->args[0] != '\0' ? " " : "", c->args);
+	return EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Arguments */
+
+/* An option that takes a value, for parse_args(). */
+struct opt {
+	const char	*name;		/* "--ttl" */
+	const char	*val;		/* NULL unless given */
+};
+
+/*
+ * Sorts args into at most maxpos positional arguments (pos[], *npos) and
+ * the options in opts[], each of which takes a value.  False, after a
+ * message, on an unknown or repeated option or one argument too many.
+ */
+static bool
+parse_args(int argc, char **argv, const char **pos, int maxpos, int *npos,
+    struct opt *opts, size_t nopts)
+{
+	int	 i;
+	size_t	 k;
+
+	*npos = 0;
+	for (i = 0; i < argc; i++) {
+		if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0) {
+			if (*npos == maxpos) {
+				fprintf(stderr, "placesctl: too many "
+				    "arguments\n");
+				return false;
+			}
+			pos[(*npos)++] = argv[i];
+			continue;
+		}
+		for (k = 0; k < nopts; k++)
+			if (strcmp(argv[i], opts[k].name) == 0)
+				break;
+		if (k == nopts) {
+			fprintf(stderr, "placesctl: unknown option %.32s\n",
+			    argv[i]);
+			return false;
+		}
+		if (opts[k].val != NULL) {
+			fprintf(stderr, "placesctl: %s given twice\n",
+			    opts[k].name);
+			return false;
+		}
+		if (i + 1 == argc) {
+			fprintf(stderr, "placesctl: %s needs a value\n",
+			    opts[k].name);
+			return false;
+		}
+		opts[k].val = argv[++i];
+	}
+	return true;
+}
+
+/*
+ * True when s is 1..max bytes of UTF-8 text without control characters
+ * (C0, DEL, C1), and without spaces unless spaces is true.
+ */
+static bool
+valid_text(const char *s, size_t max, bool spaces)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 len = strnlen(s, max + 1), i;
+
+	if (len == 0 || len > max || !utf8_valid(s, len, NULL))
+		return false;
+	for (i = 0; i < len; i++) {
+		if (u[i] < 0x20 || u[i] == 0x7F || (u[i] == ' ' && !spaces))
+			return false;
+		/* U+0080..U+009F are 0xC2 0x80..0x9F in UTF-8. */
+		if (u[i] == 0xC2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * An email we would store or look up: valid_text() without spaces, at
+ * most MAX_EMAIL bytes, with an @ that is neither first nor last.  No more
+ * than that: NextAuth stores what its providers give it.  True, or false
+ * after a message.
+ */
+static bool
+check_email(const char *s)
+{
+	const char	*at;
+
+	if (!valid_text(s, MAX_EMAIL, false) || (at = strrchr(s, '@')) ==
+	    NULL || at == s || at[1] == '\0') {
+		fprintf(stderr, "placesctl: bad email: want 1..%d bytes with "
+		    "an @, no spaces or control characters\n", MAX_EMAIL);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A token we would look up, as the worker judges one: 1..MAX_TOKEN bytes
+ * of printable ASCII without spaces.  True, or false after a message.
+ */
+static bool
+check_token(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > MAX_TOKEN)
+		goto bad;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7F)
+			goto bad;
+	return true;
+bad:
+	fprintf(stderr, "placesctl: not a session token: want 1..%d "
+	    "printable ASCII characters\n", MAX_TOKEN);
+	return false;
+}
+
+/* "90m" -> 5400; -1, after a message, when malformed or out of range. */
 static long long
 parse_duration(const char *s)
 {
-	long long	 v = 0, mult;
-	size_t		 i, len = strlen(s);
+	long long	 v = 0, mult = 0;
+	size_t		 i, len = strnlen(s, MAX_DURATION + 1);
 
-	if (len < 2 || len > 12)
-		return -1;
+	if (len < 2 || len > MAX_DURATION)
+		goto bad;
 	for (i = 0; i < len - 1; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return -1;
+			goto bad;
 		v = v * 10 + (s[i] - '0');
 	}
 	switch (s[len - 1]) {
@@ -53,143 +280,785 @@ parse_duration(const char *s)
 	case 'm': mult = 60; break;
 	case 'h': mult = 3600; break;
 	case 'd': mult = 86400; break;
-	default: return -1;
+	default: goto bad;
 	}
-	if (v == 0 || v > TTL_MAX / mult)
-		return -1;
+	if (v < TTL_MIN || v > TTL_MAX / mult)
+		goto bad;
 	return v * mult;
+bad:
+	fprintf(stderr, "placesctl: bad duration: want a number and s, m, h "
+	    "or d, from 1s to 3650d\n");
+	return -1;
 }
 
+/*
+ * Reads one line (the token, for `session revoke -`) from stdin into
+ * buf[MAX_TOKEN + 2] with read(2), so no stdio buffer keeps a copy.  A
+ * final CR LF or LF is dropped.  The length (MAX_TOKEN + 2 for a longer
+ * line, which check_token() refuses), or -1 after a message.
+ */
+static ssize_t
+read_token(char *buf)
+{
+	size_t	 len = 0;
+	ssize_t	 r;
+	bool	 over = false;
+	char	 c;
+
+	for (;;) {
+		r = read(STDIN_FILENO, &c, 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			fprintf(stderr, "placesctl: reading stdin: %s\n",
+			    strerror(errno));
+			return -1;
+		}
+		if (r == 0 || c == '\n')
+			break;
+		if (len == MAX_TOKEN + 1)
+			over = true;	/* keep reading to the end of the line */
+		else
+			buf[len++] = c;
+	}
+	c = '\0';	/* it may hold the token's last byte */
+	if (!over && len > 0 && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	return over ? MAX_TOKEN + 2 : (ssize_t)len;
+}
+
+/* ------------------------------------------------------------------ */
+/* Database */
+
+/* libpq's notices (a migration's RAISE NOTICE) with our prefix. */
+static void
+notice(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "placesctl: %s", msg);
+}
+
+/*
+ * Connects to DATABASE_URL, or where libpq's PG* variables say.  Like the
+ * worker, waits at most 3 s for a dead host unless PGCONNECT_TIMEOUT or
+ * DATABASE_URL says otherwise (libpq keeps the last value of a keyword).
+ * The connection, or NULL after a message.
+ */
 static PGconn *
-connect_db(void)
+db_open(void)
 {
 	const char	*url = getenv("DATABASE_URL");
-	const char	*keys[] = { "application_name", "dbname", NULL };
-	const char	*vals[] = { "placesctl", url, NULL };
+	const char	*keys[4], *vals[4];
 	PGconn		*conn;
+	int		 n = 0;
 
-	if (url == NULL || url[0] == '\0')
-		keys[1] = NULL;
+	keys[n] = "application_name"; vals[n++] = "placesctl";
+	if (getenv("PGCONNECT_TIMEOUT") == NULL) {
+		keys[n] = "connect_timeout"; vals[n++] = "3";
+	}
+	if (url != NULL && url[0] != '\0') {
+		keys[n] = "dbname"; vals[n++] = url;
+	}
+	keys[n] = NULL; vals[n] = NULL;
+
 	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL) {
+		fprintf(stderr, "placesctl: out of memory\n");
+		return NULL;
+	}
 	if (PQstatus(conn) != CONNECTION_OK) {
 		fprintf(stderr, "placesctl: database unavailable: %s",
 		    PQerrorMessage(conn));
 		PQfinish(conn);
 		return NULL;
 	}
+	PQsetNoticeProcessor(conn, notice, NULL);
 	return conn;
 }
 
-/* Runs sql with params; NULL (after a message) unless the status is want. */
+/* Says why the last statement on conn failed. */
+static void
+db_error(PGconn *conn, const char *what)
+{
+	fprintf(stderr, "placesctl: %s%sdatabase %s: %s",
+	    what != NULL ? what : "", what != NULL ? ": " : "",
+	    PQstatus(conn) == CONNECTION_OK ? "error" : "unavailable",
+	    PQerrorMessage(conn));
+}
+
+/*
+ * Sends sql with its n parameters ($1.. only: nothing is pasted into SQL).
+ * The result when its status is want; else NULL, after a message.
+ */
 static PGresult *
-run(PGconn *conn, const char *sql, int n, const char *const *params,
+query(PGconn *conn, const char *sql, int n, const char *const *params,
     ExecStatusType want)
 {
-	PGresult	*res = PQexecParams(conn, sql, n, NULL, params, NULL,
-	    NULL, 0);
+	PGresult	*res;
 
+	res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != want) {
-		fprintf(stderr, "placesctl: %s", PQerrorMessage(conn));
+		db_error(conn, NULL);
 		PQclear(res);
 		return NULL;
 	}
 	return res;
 }
 
-static int
-user_add(PGconn *conn, const char *email, const char *name)
+/*
+ * A statement without parameters whose rows, if any, do not matter
+ * (BEGIN, COMMIT, SELECT pg_advisory_xact_lock(...)).  True if it ran;
+ * else false, after a message.
+ */
+static bool
+command(PGconn *conn, const char *sql)
 {
-	const char	*params[2] = { email, name };
 	PGresult	*res;
-	int		 rc = EXIT_DB;
+	bool		 ok;
 
-	/* users.email has no unique index in NextAuth's schema: check first. */
-	res = run(conn, "INSERT INTO users (email, name) SELECT $1, $2 "
-	    "WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = $1) "
-	    "RETURNING id", 2, params, PGRES_TUPLES_OK);
+	res = PQexec(conn, sql);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK ||
+	    PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok)
+		db_error(conn, NULL);
+	PQclear(res);
+	return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* migrate */
+
+/* scandir() filter: NNN_*.sql (demo.sql and the like are not migrations). */
+static int
+migration_file(const struct dirent *d)
+{
+	const char	*s = d->d_name;
+	size_t		 len = strlen(s);
+
+	return len > 8 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' &&
+	    s[1] <= '9' && s[2] >= '0' && s[2] <= '9' && s[3] == '_' &&
+	    strcmp(s + len - 4, ".sql") == 0;
+}
+
+/* scandir() order: by bytes, whatever the locale. */
+static int
+by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/*
+ * The version a migration file records: its name without ".sql", which
+ * must be NNN_ and then letters, digits, '_' or '-' (so it prints and
+ * sorts plainly).  True, or false after a message.
+ */
+static bool
+migration_version(const char *file, char *version, size_t size)
+{
+	size_t	 len = strlen(file) - 4, i;
+
+	for (i = 4; i < len; i++)
+		if (!(file[i] >= 'a' && file[i] <= 'z') &&
+		    !(file[i] >= 'A' && file[i] <= 'Z') &&
+		    !(file[i] >= '0' && file[i] <= '9') &&
+		    file[i] != '_' && file[i] != '-')
+			break;
+	if (i < len || len >= size) {
+		fprintf(stderr, "placesctl: bad migration file name (want "
+		    "NNN_[A-Za-z0-9_-]+.sql): %.64s\n", file);
+		return false;
+	}
+	memcpy(version, file, len);
+	version[len] = '\0';
+	return true;
+}
+
+/*
+ * The migrations directory when --dir is not given: PLACES_SQLDIR (the
+ * Makefile's $(SHAREDIR)/sql) when it is a directory, else ../sql next to
+ * this program, i.e. the repository's when run as tools/placesctl.  NULL,
+ * after a message, when neither is.
+ */
+static const char *
+default_sqldir(char *buf, size_t size)
+{
+	const char	*slash;
+	struct stat	 st;
+	int		 n;
+
+	if (stat(PLACES_SQLDIR, &st) == 0 && S_ISDIR(st.st_mode))
+		return PLACES_SQLDIR;
+	if ((slash = strrchr(argv0, '/')) != NULL) {
+		n = snprintf(buf, size, "%.*s/../sql", (int)(slash - argv0),
+		    argv0);
+		if (n > 0 && (size_t)n < size && stat(buf, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			return buf;
+	}
+	fprintf(stderr, "placesctl: no migrations directory: %s is none, "
+	    "nor is ../sql next to this program; use --dir\n", PLACES_SQLDIR);
+	return NULL;
+}
+
+/*
+ * Reads dir/file, at most MAX_MIGRATION bytes and no NUL (PQexec would
+ * stop there).  A NUL-terminated copy the caller frees, or NULL after a
+ * message.
+ */
+static char *
+read_migration(const char *dir, const char *file)
+{
+	char		 path[PATH_MAX], *buf = NULL;
+	struct stat	 st;
+	size_t		 len = 0;
+	ssize_t		 r;
+	int		 fd = -1, n;
+
+	n = snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		fprintf(stderr, "placesctl: path too long: %s/%s\n", dir, file);
+		goto fail;
+	}
+	if ((fd = open(path, O_RDONLY)) == -1 || fstat(fd, &st) == -1) {
+		fprintf(stderr, "placesctl: %s: %s\n", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "placesctl: %s: not a regular file\n", path);
+		goto fail;
+	}
+	if (st.st_size > MAX_MIGRATION)
+		goto toobig;
+	/* One byte more than allowed, to notice a file that grew. */
+	if ((buf = malloc(MAX_MIGRATION + 1)) == NULL) {
+		fprintf(stderr, "placesctl: out of memory\n");
+		goto fail;
+	}
+	while (len <= MAX_MIGRATION) {
+		r = read(fd, buf + len, MAX_MIGRATION + 1 - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			fprintf(stderr, "placesctl: %s: %s\n", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		len += r;
+	}
+	if (len > MAX_MIGRATION)
+		goto toobig;
+	if (memchr(buf, '\0', len) != NULL) {
+		fprintf(stderr, "placesctl: %s: contains a NUL byte\n", path);
+		goto fail;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+toobig:
+	fprintf(stderr, "placesctl: %s: larger than %d bytes, the limit for "
+	    "one migration\n", path, MAX_MIGRATION);
+fail:
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+/*
+ * The outcome of one migration.  MIG_FAILED leaves an exit code in *rc;
+ * the transaction is rolled back (or the connection is gone).
+ */
+enum mig {
+	MIG_APPLIED,
+	MIG_PRESENT,
+	MIG_FAILED
+};
+
+/*
+ * Applies dir/file unless schema_migrations has its version, in one
+ * transaction with that row, under MIGRATE_LOCK: a concurrent run waits,
+ * then finds the row.  The file goes in one PQexec (several statements
+ * are fine), the version as a parameter.
+ */
+static enum mig
+migrate_one(PGconn *conn, const char *dir, const char *file,
+    const char *version, int *rc)
+{
+	const char	*params[1] = { version };
+	PGresult	*res = NULL;
+	char		*sql = NULL;
+	enum mig	 m = MIG_FAILED;
+	ExecStatusType	 st;
+
+	*rc = EXIT_DB;
+	if (!command(conn, "BEGIN") ||
+	    !command(conn, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")"))
+		goto out;
+	res = query(conn, "SELECT 1 FROM schema_migrations WHERE version = $1",
+	    1, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		goto out;
-	if (PQntuples(res) == 1)
-		printf("user %s added (id %s)\n", email, PQgetvalue(res, 0, 0));
-	else
-		printf("user %s already exists\n", email);
+	if (PQntuples(res) == 1) {
+		m = command(conn, "COMMIT") ? MIG_PRESENT : MIG_FAILED;
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	if ((sql = read_migration(dir, file)) == NULL) {
+		*rc = EXIT_USAGE;
+		goto out;
+	}
+	res = PQexec(conn, sql);
+	st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+	    st != PGRES_EMPTY_QUERY) {
+		db_error(conn, version);
+		goto out;
+	}
+	/* A COMMIT in the file would have split the migration from its row. */
+	if (PQtransactionStatus(conn) != PQTRANS_INTRANS) {
+		fprintf(stderr, "placesctl: %s: the file ended the transaction "
+		    "itself (no BEGIN, COMMIT or ROLLBACK in a migration); what "
+		    "it ran before that may be committed\n", version);
+		goto out;
+	}
+	PQclear(res);
+	res = query(conn, "INSERT INTO schema_migrations (version) "
+	    "VALUES ($1)", 1, params, PGRES_COMMAND_OK);
+	if (res == NULL || !command(conn, "COMMIT"))
+		goto out;
+	m = MIG_APPLIED;
+out:
+	/* An aborted or open transaction: roll it back, quietly. */
+	if (m == MIG_FAILED && PQtransactionStatus(conn) != PQTRANS_IDLE &&
+	    PQtransactionStatus(conn) != PQTRANS_UNKNOWN)
+		PQclear(PQexec(conn, "ROLLBACK"));
+	PQclear(res);
+	free(sql);
+	return m;
+}
+
+/*
+ * placesctl migrate [--dir SQLDIR]: every NNN_*.sql in SQLDIR, sorted by
+ * name, not yet in schema_migrations (created if missing).  Names are
+ * checked before anything is applied; the first failure stops the run.
+ */
+static int
+cmd_migrate(const struct cmd *c, int argc, char **argv)
+{
+	struct opt	 opts[] = { { "--dir", NULL } };
+	struct dirent	**ents = NULL;
+	const char	*pos[1], *dir;
+	char		 fallback[PATH_MAX], (*versions)[NAME_MAX + 1] = NULL;
+	PGconn		*conn = NULL;
+	int		 n = -1, i, npos, rc = EXIT_USAGE;
+	int		 applied = 0, present = 0;
+
+	if (!parse_args(argc, argv, pos, 0, &npos, opts, 1))
+		return cmd_usage(c);
+	if ((dir = opts[0].val) == NULL &&
+	    (dir = default_sqldir(fallback, sizeof(fallback))) == NULL)
+		goto out;
+	if ((n = scandir(dir, &ents, migration_file, by_name)) == -1) {
+		fprintf(stderr, "placesctl: %s: %s\n", dir, strerror(errno));
+		goto out;
+	}
+	if (n > 0 && (versions = calloc(n, sizeof(*versions))) == NULL) {
+		fprintf(stderr, "placesctl: out of memory\n");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (!migration_version(ents[i]->d_name, versions[i],
+		    sizeof(versions[i])))
+			goto out;
+
+	rc = EXIT_DB;
+	if ((conn = db_open()) == NULL)
+		goto out;
+	/*
+	 * Under the lock too: two first runs would both pass "IF NOT EXISTS".
+	 * No "already exists, skipping" notice on every run.
+	 */
+	if (!command(conn, "BEGIN") ||
+	    !command(conn, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")") ||
+	    !command(conn, "SET LOCAL client_min_messages = warning") ||
+	    !command(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "version text PRIMARY KEY, "
+	    "applied_at timestamptz NOT NULL DEFAULT now())") ||
+	    !command(conn, "COMMIT"))
+		goto out;
+
+	for (i = 0; i < n; i++) {
+		switch (migrate_one(conn, dir, ents[i]->d_name, versions[i],
+		    &rc)) {
+		case MIG_APPLIED:
+			printf("applied %s\n", versions[i]);
+			fflush(stdout);
+			applied++;
+			break;
+		case MIG_PRESENT:
+			present++;
+			break;
+		case MIG_FAILED:
+			fprintf(stderr, "placesctl: stopped at %s; %d "
+			    "applied before it\n", versions[i], applied);
+			goto out;
+		}
+	}
+	printf("migrations: %d applied, %d already present\n", applied,
+	    present);
 	rc = 0;
 out:
-	PQclear(res);
+	PQfinish(conn);
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	free(versions);
 	return rc;
 }
 
-static int
-session_new(PGconn *conn, const char *email, long long ttl)
-{
-	unsigned char	 rnd[32];
-	char		 token[sizeof(rnd) * 2 + 1], secs[24];
-	const char	*params[3] = { email, token, secs };
-	PGresult	*res;
-	int		 rc = EXIT_DB;
+/* ------------------------------------------------------------------ */
+/* user add */
 
+/*
+ * placesctl user add EMAIL [--name NAME]: a user, unless one has that
+ * email already (then nothing changes, and it is not an error).
+ */
+static int
+cmd_user_add(const struct cmd *c, int argc, char **argv)
+{
+	struct opt	 opts[] = { { "--name", NULL } };
+	const char	*pos[1], *params[2];
+	PGconn		*conn = NULL;
+	PGresult	*res = NULL;
+	int		 npos, rc = EXIT_USAGE;
+
+	if (!parse_args(argc, argv, pos, 1, &npos, opts, 1) || npos != 1)
+		return cmd_usage(c);
+	if (!check_email(pos[0]))
+		goto out;
+	if (opts[0].val != NULL && !valid_text(opts[0].val, MAX_NAME, true)) {
+		fprintf(stderr, "placesctl: bad name: want 1..%d bytes of "
+		    "UTF-8 text without control characters\n", MAX_NAME);
+		goto out;
+	}
+	params[0] = pos[0];
+	params[1] = opts[0].val;
+
+	rc = EXIT_DB;
+	if ((conn = db_open()) == NULL)
+		goto out;
+	/*
+	 * users.email has no unique index in NextAuth's schema: look, then
+	 * insert, under a lock so that two of us cannot both insert.
+	 */
+	if (!command(conn, "BEGIN") ||
+	    !command(conn, "SELECT pg_advisory_xact_lock(" USER_LOCK ")"))
+		goto out;
+	res = query(conn, "WITH old AS (SELECT min(id) AS id FROM users "
+	    "WHERE email = $1), "
+	    "ins AS (INSERT INTO users (email, name) SELECT $1, $2 "
+	    "WHERE (SELECT id FROM old) IS NULL RETURNING id) "
+	    "SELECT id, 'added' FROM ins UNION ALL "
+	    "SELECT id, 'exists' FROM old WHERE id IS NOT NULL",
+	    2, params, PGRES_TUPLES_OK);
+	if (res == NULL || PQntuples(res) != 1 || !command(conn, "COMMIT"))
+		goto out;
+	if (strcmp(PQgetvalue(res, 0, 1), "added") == 0)
+		printf("user %s added (id %s)\n", pos[0], PQgetvalue(res, 0, 0));
+	else
+		printf("user %s already exists (id %s)\n", pos[0],
+		    PQgetvalue(res, 0, 0));
+	rc = 0;
+out:
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* session */
+
+/*
+ * placesctl session new EMAIL [--ttl DURATION]: prints "token <hex>" and
+ * "expires <RFC 3339>" (tools/run.sh reads them).  With several users of
+ * that email, the oldest one.
+ */
+static int
+cmd_session_new(const struct cmd *c, int argc, char **argv)
+{
+	struct opt	 opts[] = { { "--ttl", NULL } };
+	unsigned char	 rnd[TOKEN_BYTES];
+	char		 token[TOKEN_BYTES * 2 + 1], secs[24];
+	const char	*pos[1], *params[3] = { NULL, token, secs };
+	PGconn		*conn = NULL;
+	PGresult	*res = NULL;
+	long long	 ttl = TTL_DEFAULT;
+	int		 npos, rc = EXIT_USAGE;
+
+	token[0] = '\0';
+	if (!parse_args(argc, argv, pos, 1, &npos, opts, 1) || npos != 1)
+		return cmd_usage(c);
+	if (!check_email(pos[0]))
+		goto out;
+	if (opts[0].val != NULL && (ttl = parse_duration(opts[0].val)) < 0)
+		goto out;
+	params[0] = pos[0];
+	snprintf(secs, sizeof(secs), "%lld", ttl);
+
+	rc = EXIT_DB;
+	if ((conn = db_open()) == NULL)
+		goto out;
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(token, sizeof(token), rnd, sizeof(rnd));
-	snprintf(secs, sizeof(secs), "%lld", ttl);
-	res = run(conn, "INSERT INTO sessions (\"userId\", expires, "
+	res = query(conn, "INSERT INTO sessions (\"userId\", expires, "
 	    "\"sessionToken\") SELECT u.id, now() + make_interval(secs => $3), "
 	    "$2 FROM users u WHERE u.email = $1 ORDER BY u.id LIMIT 1 "
-	    "RETURNING to_char(expires AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", 3, params, PGRES_TUPLES_OK);
+	    "RETURNING " UTC_TIME("expires"), 3, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		goto out;
 	if (PQntuples(res) != 1) {
-		fprintf(stderr, "placesctl: no user with email %s\n", email);
-		rc = EXIT_NOUSER;
+		fprintf(stderr, "placesctl: no user with email %s\n", pos[0]);
+		rc = EXIT_NOTFOUND;
 		goto out;
 	}
 	printf("token %s\nexpires %s\n", token, PQgetvalue(res, 0, 0));
 	rc = 0;
 out:
+	sodium_memzero(rnd, sizeof(rnd));
 	sodium_memzero(token, sizeof(token));
 	PQclear(res);
+	PQfinish(conn);
 	return rc;
 }
+
+/*
+ * placesctl session list EMAIL: one line per session of every user with
+ * that email, soonest expiry first: "<id> <prefix>… <expires>[ expired]".
+ * The prefix is at most PREFIX_CHARS characters and at most half the
+ * token, so no line holds a whole one; it is cut by the server, so no
+ * whole token reaches us either.
+ */
+static int
+cmd_session_list(const struct cmd *c, int argc, char **argv)
+{
+	const char	*pos[1];
+	PGconn		*conn = NULL;
+	PGresult	*res = NULL;
+	char		*p;
+	int		 npos, i, rc = EXIT_USAGE;
+
+	if (!parse_args(argc, argv, pos, 1, &npos, NULL, 0) || npos != 1)
+		return cmd_usage(c);
+	if (!check_email(pos[0]))
+		goto out;
+
+	rc = EXIT_DB;
+	if ((conn = db_open()) == NULL)
+		goto out;
+	/* LEFT JOIN: a user without sessions is one row of NULLs, not none. */
+	res = query(conn, "SELECT s.id, left(s.\"sessionToken\", "
+	    "least(" PREFIX_CHARS ", char_length(s.\"sessionToken\") / 2)), "
+	    UTC_TIME("s.expires") ", s.expires <= now() "
+	    "FROM users u LEFT JOIN sessions s ON s.\"userId\" = u.id "
+	    "WHERE u.email = $1 ORDER BY s.expires, s.id", 1, pos,
+	    PGRES_TUPLES_OK);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) == 0) {
+		fprintf(stderr, "placesctl: no user with email %s\n", pos[0]);
+		rc = EXIT_NOTFOUND;
+		goto out;
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		if (PQgetisnull(res, i, 0))
+			continue;
+		/* Another app's tokens may hold anything: print it plainly. */
+		for (p = PQgetvalue(res, i, 1); *p != '\0'; p++)
+			if ((unsigned char)*p <= 0x20 ||
+			    (unsigned char)*p >= 0x7F)
+				*p = '?';
+		printf("%s %s\u2026 %s%s\n", PQgetvalue(res, i, 0),
+		    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		    strcmp(PQgetvalue(res, i, 3), "t") == 0 ? " expired" : "");
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
+/*
+ * placesctl session revoke TOKEN | - | --user EMAIL: deletes the session
+ * with that token (read from stdin for "-", so it need not show in ps),
+ * or every session of every user with that email.
+ */
+static int
+cmd_session_revoke(const struct cmd *c, int argc, char **argv)
+{
+	struct opt	 opts[] = { { "--user", NULL } };
+	char		 token[MAX_TOKEN + 2];	/* see read_token() */
+	const char	*pos[1], *params[1];
+	PGconn		*conn = NULL;
+	PGresult	*res = NULL;
+	ssize_t		 len;
+	int		 npos, rc = EXIT_USAGE;
+
+	token[0] = '\0';
+	if (!parse_args(argc, argv, pos, 1, &npos, opts, 1) ||
+	    (npos == 1) == (opts[0].val != NULL))
+		return cmd_usage(c);
+
+	if (opts[0].val != NULL) {
+		if (!check_email(opts[0].val))
+			goto out;
+		params[0] = opts[0].val;
+		rc = EXIT_DB;
+		if ((conn = db_open()) == NULL)
+			goto out;
+		res = query(conn, "WITH u AS (SELECT id FROM users "
+		    "WHERE email = $1), "
+		    "d AS (DELETE FROM sessions "
+		    "WHERE \"userId\" IN (SELECT id FROM u) RETURNING 1) "
+		    "SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM d)",
+		    1, params, PGRES_TUPLES_OK);
+		if (res == NULL)
+			goto out;
+		if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+			fprintf(stderr, "placesctl: no user with email %s\n",
+			    opts[0].val);
+			rc = EXIT_NOTFOUND;
+			goto out;
+		}
+		printf("revoked %s sessions of %s\n", PQgetvalue(res, 0, 1),
+		    opts[0].val);
+		rc = 0;
+		goto out;
+	}
+
+	if (strcmp(pos[0], "-") == 0)
+		len = read_token(token);
+	else {
+		len = strnlen(pos[0], MAX_TOKEN + 1);
+		memcpy(token, pos[0], len);
+		token[len] = '\0';
+		/*
+		 * The token is our only argument (argv[0]): wiping it shortens
+		 * the time it shows in ps; "-" avoids that time altogether.
+		 */
+		sodium_memzero(argv[0], strlen(argv[0]));
+	}
+	if (len == -1 || !check_token(token, len))
+		goto out;
+	params[0] = token;
+	rc = EXIT_DB;
+	if ((conn = db_open()) == NULL)
+		goto out;
+	res = query(conn, "DELETE FROM sessions WHERE \"sessionToken\" = $1 "
+	    "RETURNING id", 1, params, PGRES_TUPLES_OK);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) == 0) {
+		fprintf(stderr, "placesctl: no session with that token\n");
+		rc = EXIT_NOTFOUND;
+		goto out;
+	}
+	printf("revoked session %s\n", PQgetvalue(res, 0, 0));
+	rc = 0;
+out:
+	sodium_memzero(token, sizeof(token));
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
+/* placesctl session prune: deletes the sessions the worker would refuse. */
+static int
+cmd_session_prune(const struct cmd *c, int argc, char **argv)
+{
+	const char	*pos[1];
+	PGconn		*conn = NULL;
+	PGresult	*res = NULL;
+	int		 npos, rc = EXIT_DB;
+
+	if (!parse_args(argc, argv, pos, 0, &npos, NULL, 0))
+		return cmd_usage(c);
+	if ((conn = db_open()) == NULL)
+		goto out;
+	/* The worker's test is expires > now(). */
+	res = query(conn, "DELETE FROM sessions WHERE expires <= now()", 0,
+	    NULL, PGRES_COMMAND_OK);
+	if (res == NULL)
+		goto out;
+	printf("pruned %s expired sessions\n", PQcmdTuples(res));
+	rc = 0;
+out:
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 
 int
 main(int argc, char *argv[])
 {
-	PGconn		*conn = NULL;
-	const char	*name = NULL;
-	long long	 ttl = TTL_DEFAULT;
-	int		 rc = EXIT_USAGE;
+	const struct cmd	*c = NULL;
+	const char		*group = NULL;
+	size_t			 i;
+	int			 words, rc, k;
 
+	argv0 = argc > 0 ? argv[0] : "placesctl";
+	for (k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "-h") == 0 ||
+		    strcmp(argv[k], "--help") == 0) {
+			usage(stdout);
+			return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
+		}
+	}
+	if (argc < 2) {
+		fprintf(stderr, "placesctl: no command given\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < NCMDS && c == NULL; i++) {
+		if (strcmp(argv[1], cmds[i].group) != 0)
+			continue;
+		group = cmds[i].group;
+		if (cmds[i].name == NULL ||
+		    (argc > 2 && strcmp(argv[2], cmds[i].name) == 0))
+			c = &cmds[i];
+	}
+	if (c == NULL) {
+		if (group != NULL)
+			fprintf(stderr, "placesctl: unknown command: %s %.32s "
+			    "(placesctl --help lists them)\n", group,
+			    argc > 2 ? argv[2] : "(none)");
+		else
+			fprintf(stderr, "placesctl: unknown command: %.32s "
+			    "(placesctl --help lists them)\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	/*
+	 * Randomness for tokens.  It fails only without /dev/urandom; no exit
+	 * code fits, and 1 is what the tool did before.
+	 */
 	if (sodium_init() < 0) {
 		fprintf(stderr, "placesctl: cannot initialise libsodium\n");
 		return EXIT_USAGE;
 	}
-	if (argc >= 4 && strcmp(argv[1], "user") == 0 &&
-	    strcmp(argv[2], "add") == 0) {
-		if (argc == 6 && strcmp(argv[4], "--name") == 0)
-			name = argv[5];
-		else if (argc != 4)
-			goto usage;
-		if ((conn = connect_db()) == NULL)
-			return EXIT_DB;
-		rc = user_add(conn, argv[3], name);
-	} else if (argc >= 4 && strcmp(argv[1], "session") == 0 &&
-	    strcmp(argv[2], "new") == 0) {
-		if (argc == 6 && strcmp(argv[4], "--ttl") == 0) {
-			if ((ttl = parse_duration(argv[5])) < 0) {
-				fprintf(stderr, "placesctl: bad duration %s\n",
-				    argv[5]);
-				return EXIT_USAGE;
-			}
-		} else if (argc != 4)
-			goto usage;
-		if ((conn = connect_db()) == NULL)
-			return EXIT_DB;
-		rc = session_new(conn, argv[3], ttl);
-	} else
-		goto usage;
-	PQfinish(conn);
+	words = c->name != NULL ? 3 : 2;
+	rc = c->fn(c, argc - words, argv + words);
+	/* A token nobody could read is an error too. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "placesctl: writing stdout: %s\n",
+		    strerror(errno));
+		if (rc == 0)
+			rc = EXIT_USAGE;
+	}
 	return rc;
-usage:
-	usage();
-	return EXIT_USAGE;
 }

@@ -22,7 +22,7 @@
 #   NGINX_PORT, PGPORT  ports on 127.0.0.1 (default: the ports DIR used
 #                   last time, else free ones picked at random)
 #   PLACES_LOG_LEVEL (default info), PLACES_MAX_BODY (default 65536) and any
-#   other PLACES_*, TZ and *SAN_OPTIONS variables are passed to the workers;
+#   other PLACES_*, NEXTAUTH_SECRET, TZ and *SAN_OPTIONS variables are passed to the workers;
 #   nothing else of the caller's environment is.
 #
 # Only processes whose PIDs are recorded in DIR are ever signalled.
@@ -321,8 +321,10 @@ pg_setup() {
 		\gexec
 	SQL
 	current_log=
-	DATABASE_URL=$database_url "$here/migrate.sh" | sed 's/^/stack: /' ||
-		die "migrations failed"
+	# The repository's migrations, whatever an installed copy holds.
+	[[ -x $here/placesctl ]] || die "$here/placesctl is not built; run make"
+	DATABASE_URL=$database_url "$here/placesctl" migrate --dir "$repo/sql" |
+		sed 's/^/stack: /' || die "migrations failed"
 }
 
 # ---------------------------------------------------------------------------
@@ -389,7 +391,7 @@ workers_up() {
 	for name in $(compgen -e); do
 		case $name in
 		PLACES_LOG_LEVEL | PLACES_MAX_BODY) ;;
-		PLACES_* | TZ | *SAN_OPTIONS) wenv+=("$name=${!name}") ;;
+		PLACES_* | NEXTAUTH_SECRET | TZ | *SAN_OPTIONS) wenv+=("$name=${!name}") ;;
 		esac
 	done
 
@@ -667,7 +669,7 @@ write_env() {
 	)
 	{
 		echo "# Written by tools/stack.sh start.  Plain assignments: to hand them"
-		echo "# to child processes (psql, tools/migrate.sh), source with"
+		echo "# to child processes (psql, tools/placesctl), source with"
 		echo "#   set -a; . $envfile; set +a"
 		for k in "${keys[@]}"; do
 			echo "$k=$(quote "${v[$k]}")"
