@@ -189,6 +189,7 @@ main(void)
 		return 1;
 	}
 	api.max_body = cfg.max_body;
+	api.allowed_origins = cfg.allowed_origins;
 	api.session.cookie = cfg.session_cookie;
 	api.session.max_age = cfg.session_max_age;
 	api.session.update_age = cfg.session_update_age;

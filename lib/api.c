@@ -6,6 +6,7 @@
 #include "api.h"
 #include "db.h"
 #include "log.h"
+#include "origin.h"
 #include "place.h"
 #include "query.h"
 #include "request.h"
@@ -230,6 +231,21 @@ api_handle(struct api *api, struct request *req, struct response *resp)
 	if (!route_allows(m.route, req->meth)) {
 		allow = route_allow_header(m.route);
 		rc = PL_EMETHOD;
+		goto out;
+	}
+	/*
+	 * A cookie rides along with any page's request; a write with one must
+	 * come from our own origin or an allowed one.  A Bearer token is
+	 * never sent by a browser on its own, so it needs no such check.
+	 */
+	if (req->meth != METHOD_GET && req->meth != METHOD_HEAD &&
+	    s.cookie != NULL && req->origin.ptr != NULL &&
+	    !origin_allowed(req->origin.ptr, req->origin.len, &(struct
+	    origin_self){ req->scheme.ptr, req->scheme.len, req->host.ptr,
+	    req->host.len, req->port.ptr, req->port.len },
+	    api->allowed_origins)) {
+		log_info("cross-site write refused");
+		rc = PL_EFORBIDDEN;
 		goto out;
 	}
 	rc = handlers[m.route][req->meth](&c);

@@ -20,6 +20,7 @@ struct response;
 struct api {
 	struct db	*db;
 	size_t		 max_body;	/* bytes */
+	const char	*allowed_origins;	/* PLACES_ALLOWED_ORIGINS, or NULL */
 	struct session_config session;
 	struct buf	 body;		/* request body, reused across requests */
 	struct buf	 scratch;	/* a chunked session cookie, joined */

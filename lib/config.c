@@ -55,6 +55,9 @@ config_from_env(struct config *cfg, char *err, size_t errlen)
 	cfg->session_cookie = NULL;
 	cfg->session_max_age = CONFIG_MAX_AGE_DEFAULT;
 	cfg->session_update_age = CONFIG_UPDATE_AGE_DEFAULT;
+	cfg->allowed_origins = NULL;
+	if ((v = getenv("PLACES_ALLOWED_ORIGINS")) != NULL && v[0] != '\0')
+		cfg->allowed_origins = v;
 
 	if ((v = getenv("DATABASE_URL")) != NULL && v[0] != '\0')
 		cfg->database_url = v;

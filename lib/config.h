@@ -14,6 +14,9 @@
  *                              (default 2592000, 30 days).
  *   PLACES_SESSION_UPDATE_AGE  NextAuth's session.updateAge in seconds
  *                              (default 86400, 24 hours; 0 .. maxAge).
+ *   PLACES_ALLOWED_ORIGINS     origins besides the API's own that may
+ *                              write with a session cookie (space or
+ *                              comma separated, e.g. https://app.example).
  */
 #ifndef PLACES_CONFIG_H
 #define PLACES_CONFIG_H
@@ -38,6 +41,7 @@ struct config {
 	const char	*session_cookie;	/* NULL: the standard names only */
 	long long	 session_max_age;	/* seconds */
 	long long	 session_update_age;	/* seconds */
+	const char	*allowed_origins;	/* NULL: the API's own only */
 };
 
 /*

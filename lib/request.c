@@ -68,6 +68,17 @@ request_init(struct request *req, char **envp, body_read_fn read,
 	req->content_length = param(envp, "CONTENT_LENGTH");
 	req->cookie = param(envp, "HTTP_COOKIE");
 	req->authorization = param(envp, "HTTP_AUTHORIZATION");
+	req->origin = param(envp, "HTTP_ORIGIN");
+	req->host = param(envp, "HTTP_HOST");
+	req->port = param(envp, "SERVER_PORT");
+	/* nginx's fastcgi_params sets both; RFC 3875 servers at least HTTPS. */
+	req->scheme = param(envp, "REQUEST_SCHEME");
+	if (req->scheme.ptr == NULL) {
+		struct str https = param(envp, "HTTPS");
+		req->scheme.ptr = https.ptr != NULL && https.len == 2 &&
+		    strncasecmp(https.ptr, "on", 2) == 0 ? "https" : "http";
+		req->scheme.len = strlen(req->scheme.ptr);
+	}
 	req->read = read;
 	req->read_arg = read_arg;
 	set_id(req, param(envp, "HTTP_X_REQUEST_ID"));

@@ -37,6 +37,10 @@ struct request {
 	struct str	 content_length;	/* CONTENT_LENGTH */
 	struct str	 cookie;		/* HTTP_COOKIE */
 	struct str	 authorization;		/* HTTP_AUTHORIZATION */
+	struct str	 origin;		/* HTTP_ORIGIN */
+	struct str	 host;			/* HTTP_HOST */
+	struct str	 scheme;		/* REQUEST_SCHEME, or from HTTPS */
+	struct str	 port;			/* SERVER_PORT */
 	char		 id[REQUEST_ID_MAX + 1];	/* for the logs */
 	char		 pathbuf[ROUTE_MAX_PATH + 1];	/* CGI fallback */
 	body_read_fn	 read;
