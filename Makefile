@@ -3,7 +3,12 @@
 #   make            build cgi/places.fcgi
 #   make run        install what is missing, build, start the local stack
 #   make stop       stop it
-#   make test       unit and integration tests on a throwaway stack
+#   make test       every test (tests/run.sh): unit, integration, the
+#                   suite again under ASan/UBSan and under valgrind, fuzz
+#                   smoke runs, fault injection; TESTS="unit integration"
+#                   picks some
+#   make fuzz       each fuzz harness for FUZZ_SECONDS (default 180)
+#   make asan       the sanitizer build in build-asan/
 #   make install    PREFIX (default /usr/local) and DESTDIR honoured
 #
 # Local overrides (CC, CFLAGS, ...) go in Makefile.local.
@@ -37,7 +42,8 @@ CTL	 = tools/placesctl
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps unit compat test run stop install uninstall clean FORCE
+.PHONY: all deps unit compat asan test fuzz run stop install uninstall \
+	clean FORCE
 
 all: $(WORKER) $(CTL)
 
@@ -76,13 +82,26 @@ $(COMPAT): tests/compat/package.json tests/compat/package-lock.json
 	cd tests/compat && npm ci --no-audit --no-fund --loglevel=error
 compat: $(COMPAT)
 
+# The sanitizer build: worker, placesctl and unit tests with AddressSanitizer
+# and UBSan, no recovery (any report is fatal), in a tree of its own.
+SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all
+asan:
+	$(MAKE) BUILD=build-asan CC=clang \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(SAN)" LDFLAGS="$(SAN)" \
+	    WORKER=build-asan/places.fcgi CTL=build-asan/placesctl all unit
+
 # Debian packages the build, the stack and the tests need.
 deps:
 	tools/deps.sh
 
 test: deps
 	$(MAKE) all unit compat
+	$(MAKE) asan
 	tests/run.sh
+
+FUZZ_SECONDS ?= 180
+fuzz: deps
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 run: deps
 	$(MAKE) all
@@ -105,4 +124,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:
-	rm -rf $(BUILD) $(WORKER) $(CTL)
+	rm -rf $(BUILD) build-asan build-fuzz $(WORKER) $(CTL)

@@ -1,30 +1,71 @@
 #!/usr/bin/env bash
-# The whole suite: every unit test program, then the integration suite on a
-# throwaway stack.  Each check prints one "ok - ..." or "not ok - ..." line;
-# this script counts them and ends with "N passed, N failed".
+# The whole suite, as `make test` runs it.  Each check prints one
+# "ok - ..." or "not ok - ..." line; this script counts them all and ends
+# with "N passed, N failed" (non-zero exit on any failure).
+#
+#   TESTS="unit integration" tests/run.sh    runs only those suites
+#
+# Suites, in order:
+#   unit         tests/unit/*, normal build (build/tests)
+#   integration  tests/integration on a throwaway stack
+#   asan         unit tests, then the integration suite, built with
+#                ASan + UBSan (build-asan/, `make asan`): zero reports
+#   valgrind     the integration suite with every worker under valgrind:
+#                zero errors, zero bytes definitely or indirectly lost
+#   fuzz         each libFuzzer harness for FUZZ_SMOKE_SECONDS (default 10)
+#   faults       database and worker failures under load (tests/faults)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-build=${BUILD:-$top/build}
+suites=${TESTS:-unit integration asan valgrind fuzz faults}
 log=$(mktemp "${TMPDIR:-/tmp}/places-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
-
 status=0
-echo "== unit tests"
-for t in "$build"/tests/test_*; do
-	[ -x "$t" ] || continue
-	"$t" >>"$log" 2>&1 || status=1
-done
-grep -E '^(not )?ok ' "$log" | grep '^not ok' || true
-grep -cE '^ok ' "$log" | sed 's/$/ unit checks passed/'
 
-echo "== integration tests"
-# The inner summary is kept as a comment: only the last line is the total.
-bash "$here/integration/run.sh" 2>&1 | sed -E 's/^([0-9]+ passed, [0-9]+ failed)$/# integration: \1/' |
-	tee -a "$log" || status=1
+# run_units DIR LABEL: every unit test program in DIR.
+run_units() {
+	local t found=0
+	for t in "$1"/test_*; do
+		[ -x "$t" ] || continue
+		found=1
+		"$t" 2>&1 | sed -E "s/^(not )?ok - /&$2/" >>"$log.unit" || status=1
+	done
+	[ "$found" = 1 ] || echo "not ok - ${2}unit tests: none built in $1" >>"$log.unit"
+	grep -E '^not ok' "$log.unit" || true
+	echo "# $(grep -cE '^ok ' "$log.unit") unit checks passed${2:+ (${2% })}"
+	cat "$log.unit" >>"$log"
+	rm -f "$log.unit"
+}
+
+# suite NAME COMMAND...: runs a suite whose output holds ok/not ok lines;
+# its own closing "N passed, N failed" is kept as a comment.
+suite() {
+	local name=$1 start=$SECONDS
+	shift
+	"$@" 2>&1 | sed -E "s/^([0-9]+ passed, [0-9]+ failed)$/# $name: \\1/" |
+		tee -a "$log" | grep -E '^(not ok|# )' || true
+	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+	echo "# $name took $((SECONDS - start)) s"
+}
+
+for s in $suites; do
+	echo "== $s"
+	case $s in
+	unit) run_units "$top/build/tests" "" ;;
+	integration) suite integration bash "$here/integration/run.sh" ;;
+	asan)
+		run_units "$top/build-asan/tests" "asan: "
+		suite asan bash "$here/checked.sh" asan
+		;;
+	valgrind) suite valgrind bash "$here/checked.sh" valgrind ;;
+	fuzz) suite fuzz bash "$here/fuzz/run.sh" "${FUZZ_SMOKE_SECONDS:-10}" ;;
+	faults) suite faults bash "$here/faults/run.sh" ;;
+	*) echo "not ok - unknown suite $s" | tee -a "$log" ;;
+	esac
+done
 
 passed=$(grep -cE '^ok ' "$log")
-failed=$(grep -cE '^not ok ' "$log")
+failed=$(grep -cE '^not ok' "$log")
 [ "$failed" -eq 0 ] || status=1
 [ "$passed" -gt 0 ] || status=1
 echo "$passed passed, $failed failed"

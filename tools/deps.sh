@@ -14,6 +14,8 @@ packages=(
 	postgresql nginx spawn-fcgi multiwatch
 	# tests and tools/stack.sh (ss picks free ports, ps/pgrep check processes)
 	curl jq iproute2 procps
+	# the sanitizer build and libFuzzer, the valgrind suite, load for faults
+	clang valgrind wrk
 )
 
 missing=()
