@@ -145,17 +145,32 @@ static const char *
 lexical_check(const char *buf, size_t len)
 {
 	size_t	 i = 0, w;
+	bool	 nul;
 
 	while (i < len) {
 		unsigned char c = (unsigned char)buf[i];
 		if (c == '"') {
-			for (i++; i < len && buf[i] != '"'; i++) {
+			for (nul = false, i++; i < len && buf[i] != '"'; i++) {
 				if ((unsigned char)buf[i] < 0x20)
 					return "control character in a string";
+				if (buf[i] == '\\' && len - i >= 6 &&
+				    buf[i + 1] == 'u' &&
+				    memcmp(buf + i + 2, "0000", 4) == 0)
+					nul = true;
 				if (buf[i] == '\\')
 					i++;	/* the escaped byte */
 			}
 			i++;	/* closing quote (json-c reports a missing one) */
+			/*
+			 * json-c keeps member names as C strings: "na\u0000me"
+			 * would become "na".  A name with U+0000 is refused
+			 * here; a value with it gets its 422 later.
+			 */
+			for (w = i; w < len && (buf[w] == ' ' || buf[w] == '\t' ||
+			    buf[w] == '\r' || buf[w] == '\n'); w++)
+				;
+			if (nul && w < len && buf[w] == ':')
+				return "U+0000 in a member name";
 		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
 			for (w = i; w < len && ((buf[w] >= 'a' && buf[w] <= 'z')
 			    || (buf[w] >= 'A' && buf[w] <= 'Z')); w++)
