@@ -19,10 +19,13 @@ bearer_parse(const char *buf, size_t len, const char **tok, size_t *toklen)
 
 	if (len == 0)
 		return PL_ENOTFOUND;
-	/* Another scheme: only "Bearer" followed by a space is ours. */
+	/* Another scheme: only "Bearer" alone or followed by white space. */
 	if (len < slen || strncasecmp(buf, scheme, slen) != 0 ||
-	    (len > slen && buf[slen] != ' '))
+	    (len > slen && buf[slen] != ' ' && buf[slen] != '\t'))
 		return PL_ENOTFOUND;
+	/* RFC 9110 11.4: one or more SP, never a tab: malformed, not other. */
+	if (len > slen && buf[slen] == '\t')
+		return PL_EUNAUTH;
 	if (len > BEARER_MAX_HEADER)
 		return PL_EUNAUTH;
 

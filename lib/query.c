@@ -11,6 +11,20 @@ enum qkey { QK_LIMIT, QK_OFFSET, QK_AUTHOR, QK__COUNT, QK_UNKNOWN };
 
 static const char *const qkeys[QK__COUNT] = { "limit", "offset", "author" };
 
+/* Whether every '%' in buf[0..len) starts a %XX escape. */
+static bool
+escapes_ok(const char *buf, size_t len)
+{
+	const char	*p = buf, *end = buf + len;
+
+	while ((p = memchr(p, '%', (size_t)(end - p))) != NULL) {
+		if (end - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0)
+			return false;
+		p += 3;
+	}
+	return true;
+}
+
 /*
  * Decodes buf[0..len) into out (capacity cap).  Returns the decoded length,
  * (size_t)-1 on a bad escape, or cap + 1 when it does not fit.
@@ -63,6 +77,11 @@ query_parse(const char *buf, size_t len, struct list_query *q,
 			amp = end;
 		if ((eq = memchr(p, '=', (size_t)(amp - p))) == NULL)
 			eq = amp;
+		/* Every escape must be sound, in the pairs we ignore too. */
+		if (!escapes_ok(p, (size_t)(amp - p))) {
+			*detail = "bad percent-escape in query string";
+			return PL_EBADREQ;
+		}
 		klen = decode(p, (size_t)(eq - p), key, sizeof(key));
 		if (klen == (size_t)-1) {
 			*detail = "bad percent-escape in query string";

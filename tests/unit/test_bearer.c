@@ -25,6 +25,7 @@ static const struct {
 	{ LIT("Bearer ab;c"), PL_EUNAUTH, NULL },
 	{ LIT("Bearer \xc3\xa9"), PL_EUNAUTH, NULL },
 	{ LIT("Bearer abc\r\n"), PL_EUNAUTH, NULL },
+	{ LIT("Bearer\tabc"), PL_EUNAUTH, NULL },
 };
 
 int
