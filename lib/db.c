@@ -1,3 +1,4 @@
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,14 @@ db_free(struct db *db)
 	free(db);
 }
 
+/* libpq's notice processor: the message, which ends in a newline. */
+static void
+notice(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("database: %s", msg);
+}
+
 /*
  * Connects and prepares every statement.  Our defaults come before the
  * caller's conninfo, so DATABASE_URL (and PG* variables) override them:
@@ -189,6 +198,8 @@ db_connect(struct db *db)
 		rc = PL_ENOMEM;
 		goto out;
 	}
+	/* Server notices and errors go through our log, one line each. */
+	PQsetNoticeProcessor(db->conn, notice, NULL);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		log_warnx("database connection failed: %s",
 		    PQerrorMessage(db->conn));
@@ -224,10 +235,27 @@ out:
 static enum pl_err
 db_ready(struct db *db)
 {
-	if (db->conn != NULL && (PQconsumeInput(db->conn) == 0 ||
-	    PQstatus(db->conn) != CONNECTION_OK)) {
-		log_warnx("database connection lost; reconnecting");
-		db_disconnect(db);
+	struct pollfd	 pfd;
+	int		 n;
+
+	/*
+	 * An idle connection has nothing to read.  A server shutting down
+	 * sends a FATAL message and then closes: the first read takes the
+	 * message, a later one the end of the stream, which is what tells
+	 * libpq the connection is gone.  So read for as long as there is
+	 * something to read (a few rounds at most).
+	 */
+	for (n = 0; db->conn != NULL && n < 4; n++) {
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0)
+			break;
+		if (PQconsumeInput(db->conn) == 0 ||
+		    PQstatus(db->conn) != CONNECTION_OK) {
+			log_warnx("database connection lost; reconnecting");
+			db_disconnect(db);
+		}
 	}
 	if (db->conn == NULL)
 		return db_connect(db);
