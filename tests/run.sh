@@ -7,6 +7,7 @@
 #
 # Suites, in order:
 #   unit         tests/unit/*, normal build (build/tests)
+#   install      make install with PREFIX and DESTDIR, and what it installs
 #   integration  tests/integration on a throwaway stack
 #   asan         unit tests, then the integration suite, built with
 #                ASan + UBSan (build-asan/, `make asan`): zero reports
@@ -14,10 +15,12 @@
 #                zero errors, zero bytes definitely or indirectly lost
 #   fuzz         each libFuzzer harness for FUZZ_SMOKE_SECONDS (default 10)
 #   faults       database and worker failures under load (tests/faults)
+#   callgrind    instructions per request against a committed baseline
+#                (tests/bench/callgrind.sh; fails past +20%)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-suites=${TESTS:-unit integration asan valgrind fuzz faults}
+suites=${TESTS:-unit install integration asan valgrind fuzz faults callgrind}
 log=$(mktemp "${TMPDIR:-/tmp}/places-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
 status=0
@@ -52,6 +55,7 @@ for s in $suites; do
 	echo "== $s"
 	case $s in
 	unit) run_units "$top/build/tests" "" ;;
+	install) suite install bash "$here/install.sh" ;;
 	integration) suite integration bash "$here/integration/run.sh" ;;
 	asan)
 		run_units "$top/build-asan/tests" "asan: "
@@ -60,6 +64,7 @@ for s in $suites; do
 	valgrind) suite valgrind bash "$here/checked.sh" valgrind ;;
 	fuzz) suite fuzz bash "$here/fuzz/run.sh" "${FUZZ_SMOKE_SECONDS:-10}" ;;
 	faults) suite faults bash "$here/faults/run.sh" ;;
+	callgrind) suite callgrind bash "$here/bench/callgrind.sh" ;;
 	*) echo "not ok - unknown suite $s" | tee -a "$log" ;;
 	esac
 done
