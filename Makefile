@@ -8,6 +8,8 @@
 #                   smoke runs, fault injection; TESTS="unit integration"
 #                   picks some
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (default 180)
+#   make bench      tools/bench.sh: the worker against nginx's and
+#                   PostgreSQL's ceilings (docs/PERFORMANCE.md)
 #   make asan       the sanitizer build in build-asan/
 #   make install    PREFIX (default /usr/local) and DESTDIR honoured
 #
@@ -42,7 +44,7 @@ CTL	 = tools/placesctl
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps unit compat asan test fuzz run stop install uninstall \
+.PHONY: all deps unit compat asan test fuzz bench run stop install uninstall \
 	clean FORCE
 
 all: $(WORKER) $(CTL)
@@ -102,6 +104,13 @@ test: deps
 FUZZ_SECONDS ?= 180
 fuzz: deps
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Not part of make test: load on a shared machine is neither quick nor
+# repeatable enough to fail a build (the callgrind guard in make test is).
+BENCH_SECONDS ?= 10
+bench: deps
+	$(MAKE) all
+	tools/bench.sh $(BENCH_SECONDS)
 
 run: deps
 	$(MAKE) all
