@@ -1,0 +1,98 @@
+#!/usr/bin/perl
+# Checks that the pgbench scripts run the worker's SQL: every statement
+# after a "-- lib/db.c ST_NAME" line must be lib/db.c's ST_NAME, up to the
+# spellings the scripts' headers list (pgbench variables for $n, \072 for
+# ':' in an E'' literal, gen_random_uuid() for the id the worker makes).
+#
+#   perl tests/bench/check-sql.pl lib/db.c tests/bench/pgbench-*.sql
+#   perl tests/bench/check-sql.pl lib/db.c      # prints NAME<TAB>SQL lines
+#
+# Exit 0 when all match, 1 with one line per mismatch on stderr.
+use strict;
+use warnings;
+
+# The statements of db.c's stmts[] table: ST_NAME -> SQL text.
+sub db_statements {
+	my ($path) = @_;
+	open my $fh, '<', $path or die "check-sql: $path: $!\n";
+	local $/;
+	my $src = <$fh>;
+	$src =~ s{/\*.*?\*/}{}gs;
+	my ($cols) = $src =~ /#define PLACE_COLS\s*\\\n(.*?[^\\])\n/s
+	    or die "check-sql: no PLACE_COLS in $path\n";
+	my $lit = sub {
+		my ($s, $out) = (shift, '');
+		while ($s =~ /"((?:[^"\\]|\\.)*)"/g) {
+			(my $t = $1) =~ s/\\(.)/$1/g;
+			$out .= $t;
+		}
+		return $out;
+	};
+	my $colsql = $lit->($cols);
+	my %st;
+	while ($src =~ /\[ST_([A-Z_]+)\]\s*=\s*\{\s*"[^"]*",(.*?),\s*\d+,\s*(?:true|false)\s*\}/gs) {
+		my ($name, $body, $sql) = ($1, $2, '');
+		while ($body =~ /("(?:[^"\\]|\\.)*")|(PLACE_COLS)/g) {
+			$sql .= defined $1 ? $lit->($1) : $colsql;
+		}
+		$st{$name} = $sql;
+	}
+	die "check-sql: no statements found in $path\n" unless %st;
+	return \%st;
+}
+
+sub squash {
+	my ($s) = @_;
+	$s =~ s/\s+/ /g;
+	$s =~ s/^ | $//g;
+	$s =~ s/ ?;$//;
+	return $s;
+}
+
+my $db = shift @ARGV or die "usage: check-sql.pl lib/db.c [SCRIPT...]\n";
+my $st = db_statements($db);
+if (!@ARGV) {
+	print "$_\t$st->{$_}\n" for sort keys %$st;
+	exit 0;
+}
+
+my $bad = 0;
+for my $file (@ARGV) {
+	open my $fh, '<', $file or die "check-sql: $file: $!\n";
+	my ($name, $sql, $n) = (undef, '', 0);
+	my $check = sub {
+		return unless defined $name;
+		$n++;
+		my $got = squash($sql);
+		$got =~ s/(?<!:):[a-z_][a-z0-9_]*/\$?/g;
+		$got =~ s/gen_random_uuid\(\)/\$?::uuid/g;
+		$got =~ s/E'/'/g;
+		$got =~ s/\\072/:/g;
+		(my $want = squash($st->{$name} // '')) =~ s/\$\d+/\$?/g;
+		if (!exists $st->{$name}) {
+			print STDERR "check-sql: $file: lib/db.c has no ST_$name\n";
+			$bad++;
+		} elsif ($got ne $want) {
+			my $i = 0;
+			$i++ while $i < length($got) && substr($got, $i, 1) eq substr($want, $i, 1);
+			printf STDERR "check-sql: %s: ST_%s differs from lib/db.c at \"%s\" (lib/db.c: \"%s\"); copy it again\n",
+			    $file, $name, substr($got, $i, 40), substr($want, $i, 40);
+			$bad++;
+		}
+	};
+	while (my $line = <$fh>) {
+		if ($line =~ /^-- lib\/db\.c ST_([A-Z_]+)/) {
+			$check->();
+			($name, $sql) = ($1, '');
+			next;
+		}
+		$line =~ s/--.*$//;	# the scripts have no "--" inside literals
+		$sql .= $line;
+	}
+	$check->();
+	if ($n == 0) {
+		print STDERR "check-sql: $file: no \"-- lib/db.c ST_NAME\" statement\n";
+		$bad++;
+	}
+}
+exit($bad ? 1 : 0);

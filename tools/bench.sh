@@ -1,0 +1,389 @@
+#!/usr/bin/env bash
+# Load benchmark of the whole stack (nginx -> places.fcgi -> PostgreSQL) on
+# loopback, with its ceilings; docs/PERFORMANCE.md explains the method.
+#
+# Usage: tools/bench.sh [SECONDS]     (default 10 per run; 1..120)
+#
+# Starts a private stack (tools/stack.sh) in a temporary directory with
+# WORKERS workers, loads tests/bench/dataset.sql, then for each connection
+# count (16 and 64; wrk -t2 --latency) runs:
+#   - the HTTP ceiling: a second nginx, with the stack's generated
+#     configuration plus `location = /_places_ceiling { return 200 ...; }`;
+#   - each scenario (tests/bench/wrk.lua): noauth and badtoken (401), list,
+#     get, create, patch; each after a 2 s warm-up;
+#   - the database ceiling of each scenario that reaches the database:
+#     pgbench -M prepared -f tests/bench/pgbench-<scenario>.sql, the
+#     worker's own SQL, on the same database and unix socket.
+# Prints one table, writes results/bench-<UTC time>.json, and stops all it
+# started, by PID.  Exit status 1 when the run is INVALID: a scenario saw a
+# status other than its expected one (or a socket error), pgbench saw a
+# failed transaction, or a worker died.
+#
+# Environment:
+#   WORKERS          worker processes (default 4: see docs/PERFORMANCE.md)
+#   WORKER           worker binary (default cgi/places.fcgi; build it -O2)
+#   BENCH_CONNS      connection counts (default "16 64")
+#   BENCH_SCENARIOS  scenarios (default "noauth badtoken list get create patch")
+#   BENCH_KEEP=1     keep the temporary directory (logs); the stack is
+#                    stopped all the same
+#   PLACES_LOG_LEVEL and other PLACES_* reach the workers (tools/stack.sh);
+#   the default log level is info, one line per request, as deployed.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+bench=$repo/tests/bench
+
+secs=${1:-10}
+if [[ ! $secs =~ ^[0-9]+$ ]] || ((secs < 1 || secs > 120)); then
+	echo "usage: tools/bench.sh [SECONDS]   (1..120, default 10)" >&2
+	exit 2
+fi
+workers=${WORKERS:-4}
+conns_list=${BENCH_CONNS:-16 64}
+scenarios=${BENCH_SCENARIOS:-noauth badtoken list get create patch}
+max_age=${PLACES_SESSION_MAX_AGE:-2592000}
+update_age=${PLACES_SESSION_UPDATE_AGE:-86400}
+warmup=2
+# Every wrk and pgbench run is bounded: its own duration plus this.
+slack=30
+
+say() { echo "bench: $*" >&2; }
+die() {
+	echo "bench: error: $*" >&2
+	exit 1
+}
+
+for tool in wrk pgbench psql nginx jq perl curl ss; do
+	command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh installs it)"
+done
+# What the scenarios send must match what the worker would send.
+perl "$bench/check-sql.pl" "$repo/lib/db.c" "$bench"/pgbench-*.sql ||
+	die "tests/bench/pgbench-*.sql no longer match lib/db.c"
+
+# ---------------------------------------------------------------------------
+# Set-up and tear-down
+
+# Short and free of odd characters: tools/stack.sh pastes it into configs
+# and unix socket paths.
+dir=$(mktemp -d /tmp/places-bench.XXXXXX)
+chmod 755 "$dir"
+stack_dir=$dir/stack
+ceil_dir=$dir/ceiling
+data_dir=$dir/data
+pgb_dir=$dir/pgbench
+mkdir -p "$data_dir" "$pgb_dir"
+stack_started=0
+ceil_pid=
+
+stop_ceiling() {
+	local i
+	[[ -n $ceil_pid ]] || return 0
+	kill -QUIT "$ceil_pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$ceil_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$ceil_pid" 2>/dev/null || true
+	ceil_pid=
+}
+
+cleanup() {
+	local rc=$?
+	stop_ceiling
+	if ((stack_started)); then
+		"$repo/tools/stack.sh" stop "$stack_dir" >/dev/null 2>&1 ||
+			say "warning: tools/stack.sh stop $stack_dir failed"
+	fi
+	if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+		say "kept $dir"
+	else
+		rm -rf -- "$dir"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_stack() {
+	say "starting a stack with $workers workers in $stack_dir"
+	stack_started=1
+	# PGPORT/NGINX_PORT of a sourced stack.env must not pick our ports.
+	env -u PGPORT -u NGINX_PORT WORKERS="$workers" \
+		"$repo/tools/stack.sh" start "$stack_dir" >"$dir/stack-start.log" 2>&1 || {
+		cat "$dir/stack-start.log" >&2
+		die "tools/stack.sh start failed"
+	}
+	set -a
+	# shellcheck disable=SC1091
+	. "$stack_dir/stack.env"
+	set +a
+}
+
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+load_data() {
+	local t0=$SECONDS
+	psql_q -f "$bench/dataset.sql" >/dev/null || die "loading tests/bench/dataset.sql failed"
+	psql_q -At -c 'SELECT token FROM bench_keys ORDER BY n' >"$data_dir/tokens"
+	psql_q -At -c 'SELECT id FROM places ORDER BY id' >"$data_dir/ids"
+	psql_q -At -F ' ' -c 'SELECT token, place_id, user_id FROM bench_keys ORDER BY n' \
+		>"$data_dir/pairs"
+	keys=$(wc -l <"$data_dir/tokens")
+	say "data set: $(psql_q -At -c "SELECT (SELECT count(*) FROM users) || ' users, ' ||
+		(SELECT count(*) FROM places) || ' places, ' ||
+		(SELECT count(*) FROM sessions WHERE expires > now()) || ' live and ' ||
+		(SELECT count(*) FROM sessions WHERE expires <= now()) || ' expired sessions'") ($((SECONDS - t0)) s)"
+}
+
+port_free() { [[ -z $(ss -Hltn "sport = :$1") ]]; }
+
+# The HTTP ceiling: a second nginx with the stack's own generated
+# configuration (same binary, worker_processes, access log, server block),
+# on another port, plus one location that answers a fixed JSON body.
+# tools/stack.sh's nginx has no such location (nginx.conf.example has
+# none), and its configuration is not ours to change.
+start_ceiling() {
+	local src=$STATE_DIR/nginx conf=$ceil_dir/nginx port i
+	mkdir -p "$conf/tmp" "$ceil_dir/run" "$ceil_dir/log"
+	cp -- "$src/fastcgi_params" "$src/mime.types" "$conf/"
+	for ((i = 0; i < 20; i++)); do
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % 41000))
+		port_free "$port" && break
+	done
+	port_free "$port" || die "no free port for the ceiling nginx"
+	# Every path of the stack's state directory becomes ours; the listen
+	# port changes; the ceiling location goes next to server_name.
+	sed -e "s|$STATE_DIR/|$ceil_dir/|g" "$src/nginx.conf" >"$conf/nginx.conf"
+	sed -e "s|$STATE_DIR/|$ceil_dir/|g" \
+		-e "s|listen 127\\.0\\.0\\.1:$NGINX_PORT;|listen 127.0.0.1:$port;|" \
+		-e '/^ *server_name /a\
+    location = /_places_ceiling {\
+        default_type application/json;\
+        return 200 '"'"'{"status":"ok"}'"'"';\
+    }' "$src/server.conf" >"$conf/server.conf"
+	if ! grep -q "listen 127.0.0.1:$port;" "$conf/server.conf" ||
+		! grep -q '_places_ceiling' "$conf/server.conf"; then
+		die "could not derive the ceiling nginx configuration from $src"
+	fi
+	# The stack's nginx.conf includes its server.conf by absolute path: the
+	# substitution above made that ours.
+	grep -q "include $conf/server.conf;" "$conf/nginx.conf" ||
+		die "the stack's nginx.conf does not include its server.conf as expected"
+	nginx -p "$conf/" -c "$conf/nginx.conf" -e "$ceil_dir/log/nginx-error.log" -t -q ||
+		die "nginx -t rejected the ceiling configuration"
+	nginx -p "$conf/" -c "$conf/nginx.conf" -e "$ceil_dir/log/nginx-error.log" </dev/null ||
+		die "the ceiling nginx did not start"
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $ceil_dir/run/nginx.pid ]] && break
+		sleep 0.1
+	done
+	ceil_pid=$(head -n 1 "$ceil_dir/run/nginx.pid" 2>/dev/null) || die "the ceiling nginx wrote no pid file"
+	ceil_url=http://127.0.0.1:$port
+	[[ $(curl -s --max-time 5 "$ceil_url/_places_ceiling") == '{"status":"ok"}' ]] ||
+		die "the ceiling nginx does not answer on $ceil_url/_places_ceiling"
+	say "ceiling nginx on $ceil_url (pid $ceil_pid)"
+}
+
+# ---------------------------------------------------------------------------
+# Measurements
+
+# worker_pids: the workers under the stack's multiwatch.
+worker_pids() {
+	local mw
+	mw=$(head -n 1 "$STATE_DIR/run/spawn.pid" 2>/dev/null) || return 0
+	ps -o pid= --ppid "$mw" | tr -d ' '
+}
+
+# worker_mem: "RSS HWM" in KiB, each the largest over the workers.
+worker_mem() {
+	local p rss=0 hwm=0 v
+	for p in $(worker_pids); do
+		v=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
+		((${v:-0} > rss)) && rss=$v
+		v=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
+		((${v:-0} > hwm)) && hwm=$v
+	done
+	echo "$rss $hwm"
+}
+
+# run_wrk URL SCENARIO CONNS SECONDS: one wrk run; prints its BENCH JSON.
+run_wrk() {
+	local url=$1 scenario=$2 conns=$3 s=$4 out
+	out=$(timeout $((s + slack)) wrk -t2 -c"$conns" -d"${s}s" --timeout 5s --latency \
+		-s "$bench/wrk.lua" "$url" -- scenario="$scenario" \
+		tokens="$data_dir/tokens" ids="$data_dir/ids" pairs="$data_dir/pairs" 2>&1) || {
+		echo "$out" >&2
+		die "wrk failed for $scenario at $conns connections"
+	}
+	grep '^BENCH ' <<<"$out" | sed 's/^BENCH //' | jq -c . ||
+		die "no result from wrk for $scenario: $out"
+}
+
+# run_pgbench SCENARIO CONNS: the database ceiling; prints one JSON object.
+run_pgbench() {
+	local scenario=$1 conns=$2 out log=$pgb_dir/$1-$2 tps failed lat
+	rm -f "$log".*
+	out=$(timeout $((secs + slack)) pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" \
+		--log --log-prefix="$log" \
+		-D loaded=0 -D keys="$keys" -D max_age="$max_age" -D update_age="$update_age" \
+		-D limit=20 -D offset=0 -D mask=16 \
+		-D name='Bench place' -D location='12 Bench Street, Benchtown' \
+		-D image='https://images.example.com/places/bench.jpg' \
+		-D map_url='https://maps.example.com/?q=40.4168,-3.7038' \
+		-D description='Patched by the benchmark.' \
+		-f "$bench/pgbench-$scenario.sql" 2>&1) || {
+		echo "$out" >&2
+		die "pgbench failed for $scenario at $conns connections"
+	}
+	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")
+	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$out")
+	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")
+	[[ -n $tps ]] || die "no tps in pgbench's output for $scenario: $out"
+	# Per-transaction log: field 3 is the latency in microseconds.
+	cat "$log".* | awk '{ print $3 }' | sort -n | awk -v tps="$tps" \
+		-v failed="${failed:-0}" -v lat="${lat:-0}" '
+		{ v[NR] = $1 }
+		END {
+			p50 = NR ? v[int(NR * 0.50 + 0.5) > 0 ? int(NR * 0.50 + 0.5) : 1] : 0
+			p99 = NR ? v[int(NR * 0.99 + 0.5) > 0 ? int(NR * 0.99 + 0.5) : 1] : 0
+			printf "{\"tps\":%.1f,\"transactions\":%d,\"failed\":%d,\"mean_ms\":%.3f,\"p50_ms\":%.3f,\"p99_ms\":%.3f}\n",
+				tps, NR, failed, lat, p50 / 1000, p99 / 1000
+		}'
+	rm -f "$log".*
+}
+
+# ---------------------------------------------------------------------------
+# The run
+
+needs_db() { [[ $1 != noauth ]]; }
+
+start_stack
+load_data
+start_ceiling
+
+results=$dir/results.jsonl
+: >"$results"
+load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
+# Everything shares the machine's cores: say when others are using them.
+awk -v n="$(nproc)" '{ exit !($1 >= n / 2) }' /proc/loadavg &&
+	say "warning: load average ${load_before%% *} on $(nproc) cores before the run: other processes will lower the figures"
+pids_before=$(worker_pids | sort | xargs)
+t_start=$SECONDS
+
+for conns in $conns_list; do
+	say "HTTP ceiling, $conns connections"
+	run_wrk "$ceil_url" ceiling "$conns" "$warmup" >/dev/null
+	r=$(run_wrk "$ceil_url" ceiling "$conns" "$secs")
+	jq -c --argjson c "$conns" '{kind: "nginx", conns: $c} + .' <<<"$r" >>"$results"
+done
+
+for scenario in $scenarios; do
+	say "$scenario: warm-up"
+	run_wrk "$BASE_URL" "$scenario" 16 "$warmup" >/dev/null
+	for conns in $conns_list; do
+		say "$scenario, $conns connections"
+		r=$(run_wrk "$BASE_URL" "$scenario" "$conns" "$secs")
+		read -r rss hwm <<<"$(worker_mem)"
+		jq -c --argjson c "$conns" --argjson rss "$rss" --argjson hwm "$hwm" \
+			'{kind: "worker", conns: $c} + . + {worker_rss_kib: $rss, worker_hwm_kib: $hwm}' \
+			<<<"$r" >>"$results"
+		if needs_db "$scenario"; then
+			say "$scenario, $conns connections: pgbench"
+			r=$(run_pgbench "$scenario" "$conns")
+			jq -c --arg s "$scenario" --argjson c "$conns" \
+				'{kind: "pgbench", scenario: $s, conns: $c} + .' <<<"$r" >>"$results"
+		fi
+	done
+done
+
+pids_after=$(worker_pids | sort | xargs)
+load_after=$(cut -d ' ' -f 1-3 /proc/loadavg)
+elapsed=$((SECONDS - t_start))
+
+# ---------------------------------------------------------------------------
+# Report
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$repo/results"
+json=$repo/results/bench-$stamp.json
+commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[[ -z $(git -C "$repo" status --porcelain -- lib cgi 2>/dev/null) ]] || commit="$commit+dirty"
+worker_bin=${WORKER:-$repo/cgi/places.fcgi}
+
+jq -s \
+	--arg stamp "$stamp" --arg commit "$commit" \
+	--argjson secs "$secs" --argjson workers "$workers" \
+	--arg log_level "${PLACES_LOG_LEVEL:-info}" \
+	--arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
+	--argjson nproc "$(nproc)" \
+	--arg mem "$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)" \
+	--arg kernel "$(uname -sr)" \
+	--arg nginx "$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
+	--arg postgres "$(psql_q -At -c 'SHOW server_version')" \
+	--arg pgbench "$(pgbench --version)" \
+	--arg wrk "$(dpkg-query -W -f='${Version}' wrk 2>/dev/null || echo unknown)" \
+	--arg worker "$(basename "$worker_bin") $(sha256sum "$worker_bin" | cut -c1-12)" \
+	--arg load_before "$load_before" --arg load_after "$load_after" \
+	--argjson elapsed "$elapsed" \
+	--arg pids_before "$pids_before" --arg pids_after "$pids_after" '
+	def ceiling(k; c): map(select(.kind == "nginx" and .conns == c)) | first;
+	def pgb(s; c): map(select(.kind == "pgbench" and .scenario == s and .conns == c)) | first;
+	. as $all |
+	($all | map(select(.kind == "worker")) | map(
+		. as $r |
+		($all | ceiling("nginx"; $r.conns)) as $n |
+		($all | pgb($r.scenario; $r.conns)) as $p |
+		. + {
+			vs_nginx: (if $n then ($r.rps / $n.rps * 1000 | round / 1000) else null end),
+			vs_pgbench: (if $p then ($r.rps / $p.tps * 1000 | round / 1000) else null end),
+			valid: ($r.unexpected == 0)
+		})) as $rows |
+	{
+		when: $stamp, commit: $commit, worker: $worker,
+		seconds_per_run: $secs, workers: $workers, log_level: $log_level,
+		machine: {cpu: $cpu, nproc: $nproc, memory: $mem, kernel: $kernel,
+			nginx: $nginx, postgresql: $postgres, pgbench: $pgbench, wrk: $wrk,
+			loadavg_before: $load_before, loadavg_after: $load_after},
+		elapsed_s: $elapsed,
+		workers_restarted: ($pids_before != $pids_after),
+		ceilings: {
+			nginx: ($all | map(select(.kind == "nginx"))),
+			pgbench: ($all | map(select(.kind == "pgbench")))
+		},
+		scenarios: $rows,
+		valid: (($rows | all(.valid)) and
+			($all | map(select(.kind == "pgbench")) | all(.failed == 0)) and
+			($all | map(select(.kind == "nginx")) | all(.unexpected == 0)) and
+			($pids_before == $pids_after))
+	}' "$results" >"$json"
+
+# The table.
+{
+	printf '%-10s %5s %9s %8s %8s %8s %9s %9s  %s\n' \
+		scenario conns 'req/s' 'p50 ms' 'p99 ms' '/ nginx' '/ pgbench' 'RSS KiB' note
+	jq -r '
+		def f(x; d): if x == null then "-" else (x * pow(10; d) | round / pow(10; d) | tostring) end;
+		(.ceilings.nginx[] | ["nginx", .conns, f(.rps; 0), f(.p50_ms; 2), f(.p99_ms; 2), "1", "-", "-",
+			"HTTP ceiling" + (if .unexpected > 0 then " INVALID" else "" end)]),
+		(.scenarios[] | ["\(.scenario)", .conns, f(.rps; 0), f(.p50_ms; 2), f(.p99_ms; 2),
+			f(.vs_nginx; 2), f(.vs_pgbench; 2), .worker_rss_kib,
+			(if .valid then "" else "INVALID: " + (.statuses | tostring) +
+				" socket errors " + (.socket_errors | tostring) end)]),
+		(.ceilings.pgbench[] | ["pg:\(.scenario)", .conns, f(.tps; 0), f(.p50_ms; 2), f(.p99_ms; 2), "-", "1", "-",
+			"database ceiling" + (if .failed > 0 then " INVALID: \(.failed) failed" else "" end)])
+		| @tsv' "$json" |
+		while IFS=$'\t' read -r s c rps p50 p99 vn vp rss note; do
+			printf '%-10s %5s %9s %8s %8s %8s %9s %9s  %s\n' \
+				"$s" "$c" "$rps" "$p50" "$p99" "$vn" "$vp" "$rss" "$note"
+		done
+} | tee "$dir/table.txt"
+
+echo "$workers workers, ${secs} s per run, wrk -t2, pgbench -j 2; load average $load_before before, $load_after after; ${elapsed} s"
+echo "results: results/$(basename "$json")"
+if [[ $(jq -r .valid "$json") != true ]]; then
+	[[ $pids_before == "$pids_after" ]] || echo "a worker died during the run (pids $pids_before -> $pids_after)"
+	echo "RESULT: INVALID"
+	exit 1
+fi
+echo "RESULT: valid"
