@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,8 +173,12 @@ num_claim(struct json_object *claims, const char *key, long long *out)
 		return false;
 	if (json_object_is_type(v, json_type_int))
 		*out = json_object_get_int64(v);
-	else if (json_object_is_type(v, json_type_double))
-		*out = (long long)json_object_get_double(v);
+	else if (json_object_is_type(v, json_type_double)) {
+		/* Out of range (1e300, NaN) is undefined for a cast: clamp. */
+		double d = json_object_get_double(v);
+		*out = d >= 0x1p62 ? LLONG_MAX / 2 : d > -0x1p62 ?
+		    (long long)d : LLONG_MIN / 2;
+	}
 	else
 		*out = 0;	/* present but not a number: caller refuses */
 	return true;

@@ -15,7 +15,7 @@ packages=(
 	# tests and tools/stack.sh (ss picks free ports, ps/pgrep check processes)
 	curl jq iproute2 procps
 	# the sanitizer build and libFuzzer, the valgrind suite, load for faults
-	clang valgrind wrk
+	clang libclang-rt-14-dev valgrind wrk
 )
 
 missing=()

@@ -20,6 +20,7 @@
 #include "db.h"
 #include "jwt.h"
 #include "log.h"
+#include "origin.h"
 #include "place.h"
 #include "query.h"
 #include "request.h"
@@ -247,6 +248,28 @@ path_query_seeds(void)
 	    "fuzz query: escapes in keys and values");
 }
 
+static void
+origin_seeds(void)
+{
+	static char		 big[ORIGIN_MAX + 16];
+	struct origin_self	 self = { "https", 5, "places.example", 14, "443",
+	    3 };
+	size_t			 n;
+
+	CHECK(!origin_allowed(LIT("null"), &self, "null https://a.example"),
+	    "fuzz origin: \"null\" never passes, listed or not");
+	CHECK(!origin_allowed(LIT("https://places.example.evil"), &self, NULL),
+	    "fuzz origin: a longer host is another host");
+	CHECK(!origin_allowed(LIT("https://places.example:"), &self, NULL),
+	    "fuzz origin: an empty port");
+	n = (size_t)snprintf(big, sizeof(big), "https://");
+	memset(big + n, 'a', sizeof(big) - n);
+	self.host = big + n;
+	self.hlen = ORIGIN_MAX + 1 - n;
+	CHECK(!origin_allowed(big, ORIGIN_MAX + 1, &self, NULL),
+	    "fuzz origin: its own origin, one byte over the limit");
+}
+
 /* The whole handler with no database: as tests/fuzz/fuzz_handler.c runs it. */
 static void
 handler_seeds(void)
@@ -305,6 +328,7 @@ main(void)
 	place_seeds();
 	header_seeds();
 	path_query_seeds();
+	origin_seeds();
 	handler_seeds();
 	return unit_done();
 }
