@@ -26,14 +26,14 @@ escapes_ok(const char *buf, size_t len)
 }
 
 /*
- * Decodes buf[0..len) into out (capacity cap).  Returns the decoded length,
- * (size_t)-1 on a bad escape, or cap + 1 when it does not fit.
+ * Decodes buf[0..len), whose escapes escapes_ok() has vouched for, into
+ * out (capacity cap).  Returns the decoded length, or cap + 1 when it does
+ * not fit.
  */
 static size_t
 decode(const char *buf, size_t len, char *out, size_t cap)
 {
 	size_t	 i, n = 0;
-	int	 hi, lo;
 
 	for (i = 0; i < len; i++) {
 		if (n == cap)
@@ -43,10 +43,8 @@ decode(const char *buf, size_t len, char *out, size_t cap)
 		else if (buf[i] != '%')
 			out[n++] = buf[i];
 		else {
-			if (len - i < 3 || (hi = hexval(buf[i + 1])) < 0 ||
-			    (lo = hexval(buf[i + 2])) < 0)
-				return (size_t)-1;
-			out[n++] = (char)(hi * 16 + lo);
+			out[n++] = (char)(hexval(buf[i + 1]) * 16 +
+			    hexval(buf[i + 2]));
 			i += 2;
 		}
 	}
@@ -83,10 +81,6 @@ query_parse(const char *buf, size_t len, struct list_query *q,
 			return PL_EBADREQ;
 		}
 		klen = decode(p, (size_t)(eq - p), key, sizeof(key));
-		if (klen == (size_t)-1) {
-			*detail = "bad percent-escape in query string";
-			return PL_EBADREQ;
-		}
 		for (k = 0; k < QK__COUNT; k++)
 			if (klen == strlen(qkeys[k]) &&
 			    memcmp(key, qkeys[k], klen) == 0)
@@ -104,10 +98,6 @@ query_parse(const char *buf, size_t len, struct list_query *q,
 		seen |= 1u << k;
 		vlen = eq < amp ? decode(eq + 1, (size_t)(amp - eq - 1), val,
 		    sizeof(val)) : 0;
-		if (vlen == (size_t)-1) {
-			*detail = "bad percent-escape in query string";
-			return PL_EBADREQ;
-		}
 		switch (k) {
 		case QK_LIMIT:
 			if (vlen > sizeof(val) || config_number(val, vlen, 1,

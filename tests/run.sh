@@ -35,7 +35,7 @@ run_units() {
 	done
 	[ "$found" = 1 ] || echo "not ok - ${2}unit tests: none built in $1" >>"$log.unit"
 	grep -E '^not ok' "$log.unit" || true
-	echo "# $(grep -cE '^ok ' "$log.unit") unit checks passed${2:+ (${2% })}"
+	echo "# $(grep -cE '^ok ' "$log.unit") unit checks passed${2:+ (${2%: })}"
 	cat "$log.unit" >>"$log"
 	rm -f "$log.unit"
 }
