@@ -54,12 +54,25 @@ die() {
 	exit 1
 }
 
+# pgbench_script SCENARIO: tests/bench/pgbench-SCENARIO.sql with each
+# "-- @include FILE" line replaced by tests/bench/FILE (pgbench has no
+# include, and the session check is the same in every script), written
+# under $pgb_dir; prints its path.
+pgbench_script() {
+	local out=$pgb_dir/pgbench-$1.sql
+	awk -v dir="$bench" '
+		/^-- @include / { while ((getline line < (dir "/" $3)) > 0) print line; close(dir "/" $3); next }
+		{ print }' "$bench/pgbench-$1.sql" >"$out"
+	printf '%s\n' "$out"
+}
+
 for tool in wrk pgbench psql nginx jq perl curl ss; do
 	command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh installs it)"
 done
 # What the scenarios send must match what the worker would send.
-perl "$bench/check-sql.pl" "$repo/lib/db.c" "$bench"/pgbench-*.sql ||
-	die "tests/bench/pgbench-*.sql no longer match lib/db.c"
+perl "$bench/check-sql.pl" "$repo/lib/db.c" "$bench"/pgbench-*.sql \
+    "$bench/session.sql" ||
+	die "tests/bench/*.sql no longer match lib/db.c"
 
 # ---------------------------------------------------------------------------
 # Set-up and tear-down
@@ -232,7 +245,7 @@ run_pgbench() {
 		-D image='https://images.example.com/places/bench.jpg' \
 		-D map_url='https://maps.example.com/?q=40.4168,-3.7038' \
 		-D description='Patched by the benchmark.' \
-		-f "$bench/pgbench-$scenario.sql" 2>&1) || {
+		-f "$(pgbench_script "$scenario")" 2>&1) || {
 		echo "$out" >&2
 		die "pgbench failed for $scenario at $conns connections"
 	}

@@ -17,31 +17,9 @@
 -- max_age, update_age, mask (16: description only), name, location,
 -- image, map_url, description.
 
--- Not the worker's: pick a session of the data set (tests/bench/dataset.sql)
--- on each client's first transaction, then in one transaction of 200, so
--- the clients spread over the sessions for 0.5% more queries.  pgbench has
--- no other way to pick a random string: one script per session would
--- prepare every statement once per script and client, not once per client.
-\set r random(1, 200)
-\if :loaded = 0 or :r = 1
-\set n random(1, :keys)
-SELECT token, place_id, user_id FROM bench_keys WHERE n = :n \gset
-\set loaded 1
-\endif
+-- @include pick-session.sql
 
--- lib/db.c ST_SESSION: the session check, first in every request
-WITH s AS (SELECT s.id, s."userId", s.expires FROM sessions s
-    JOIN users u ON u.id = s."userId"
-    WHERE s."sessionToken" = :token),
-  gone AS (DELETE FROM sessions d USING s
-    WHERE d.id = s.id AND s.expires < now()),
-  renewed AS (UPDATE sessions r
-    SET expires = now() + make_interval(secs => :max_age) FROM s
-    WHERE r.id = s.id AND r.expires >= now() AND r.expires
-    - make_interval(secs => :max_age) + make_interval(secs => :update_age)
-    <= now() RETURNING r.id)
-SELECT s."userId", s.expires >= now(),
-    EXISTS (SELECT 1 FROM renewed) FROM s;
+-- @include session.sql
 
 -- lib/db.c ST_UPDATE: PATCH /api/places/<id> {"description": ...}
 WITH p AS (UPDATE places SET

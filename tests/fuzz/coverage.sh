@@ -4,7 +4,7 @@
 # How much of its code each harness's corpus reaches, in lines and
 # branches: builds the harnesses again with clang's source-based coverage
 # (no sanitizers) into build-fuzz/cov/, runs each over the corpus of the
-# last tests/fuzz/run.sh (build-fuzz/work/<name>/, or the seeds when there
+# last tests/fuzz/run.sh (build-fuzz/corpora/<name>/, or the seeds when there
 # is none), and prints llvm-cov's figures for the lib/ files the harness is
 # about.  The table goes to build-fuzz/coverage.txt.
 #
@@ -85,7 +85,7 @@ for name in "${names[@]}"; do
 		status=1
 		continue
 	fi
-	corpus="$out/work/$name"
+	corpus="$out/corpora/$name"
 	[ -d "$corpus" ] && [ -n "$(ls -A "$corpus")" ] ||
 		corpus="tests/fuzz/corpus/$name"
 	LLVM_PROFILE_FILE="$cov/$name.profraw" "$bin" -runs=0 \

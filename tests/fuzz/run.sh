@@ -6,7 +6,7 @@
 #   1. replays tests/fuzz/regressions/<name>/* and tests/fuzz/corpus/<name>/*
 #      (every file once: crashers found before must stay fixed);
 #   2. fuzzes for SECONDS seconds (default 180) on a fresh copy of the seed
-#      corpus in build-fuzz/work/<name>/ (the committed corpus is only read).
+#      corpus in build-fuzz/corpora/<name>/ (the committed corpus is only read).
 # Two harnesses run at a time (FUZZ_JOBS), so the wall time is about
 # harnesses x SECONDS / 2.  Name harnesses to run only those.
 #
@@ -69,7 +69,7 @@ cflags=(-g -O1 "${std[@]}" "${warn[@]}" -Ilib -Itests/fuzz $(pkg-config --cflags
 # shellcheck disable=SC2207
 libs=(-lfcgi $(pkg-config --libs libpq json-c libsodium))
 
-mkdir -p "$out/obj" "$out/logs" "$out/crashes" "$out/results" "$out/work"
+mkdir -p "$out/obj" "$out/logs" "$out/crashes" "$out/results" "$out/corpora"
 
 # --- build -------------------------------------------------------------------
 
@@ -175,7 +175,7 @@ complaint() {
 run_one() {
 	local name=$1 bin="$out/fuzz_$1" log="$out/logs/$1.log"
 	local replay="$out/logs/$1.replay.log" crashes="$out/crashes/$1"
-	local res="$out/results/$1" work="$out/work/$1"
+	local res="$out/results/$1" work="$out/corpora/$1"
 	local files=() f rc dict=() art last execs cov ft corp
 
 	rm -f "$res"
