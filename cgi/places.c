@@ -184,7 +184,8 @@ main(void)
 		return 1;
 	}
 	memset(&api, 0, sizeof(api));
-	if ((api.db = db_new(cfg.database_url)) == NULL) {
+	if ((api.db = db_new(cfg.database_url, cfg.database_read_url,
+	    cfg.pool_transaction)) == NULL) {
 		log_errorx("out of memory");
 		return 1;
 	}

@@ -21,6 +21,7 @@ struct ctx {
 	struct response		*resp;
 	const struct session	*session;
 	const struct route_match *match;
+	struct db_read		*read;		/* done: the read is answered */
 	const char		*detail;	/* PL_EBADREQ, PL_EJSON */
 	struct json_object	*errors;	/* PL_EINVALID; ctx owns it */
 };
@@ -102,9 +103,11 @@ static enum pl_err
 list_places(struct ctx *c)
 {
 	struct list_query	 q;
-	struct db_rows		 rows = { NULL, 0 };
+	struct db_rows		 rows = { NULL, 0, 0 };
 	enum pl_err		 rc;
 
+	if (c->read->done)
+		return send_places(c, 200, &c->read->rows, false);
 	if ((rc = query_parse(c->req->query.ptr, c->req->query.len, &q,
 	    &c->detail)) != PL_OK)
 		return rc;
@@ -138,9 +141,12 @@ create_place(struct ctx *c)
 static enum pl_err
 get_place(struct ctx *c)
 {
-	struct db_rows	 rows = { NULL, 0 };
+	struct db_rows	 rows = { NULL, 0, 0 };
 	enum pl_err	 rc;
 
+	if (c->read->done)
+		return c->read->rows.n == 0 ? PL_ENOTFOUND :
+		    send_places(c, 200, &c->read->rows, true);
 	if ((rc = db_place_get(c->api->db, c->match->id, &rows)) == PL_OK)
 		rc = send_places(c, 200, &rows, true);
 	db_rows_free(&rows);
@@ -152,7 +158,7 @@ static enum pl_err
 update_place(struct ctx *c, enum place_mode mode)
 {
 	struct place_input	 in;
-	struct db_rows		 rows = { NULL, 0 };
+	struct db_rows		 rows = { NULL, 0, 0 };
 	enum pl_err		 rc;
 
 	if ((rc = read_place(c, mode, &in)) != PL_OK)
@@ -206,27 +212,55 @@ static const handler_fn handlers[ROUTE__COUNT][METHOD__COUNT] = {
 	},
 };
 
+/*
+ * The read a GET or HEAD asks for, if the request is well-formed enough to
+ * have one: the session check can then answer it in the same round trip.
+ * Nothing here is told to the client before the session is known.
+ */
+static void
+plan_read(const struct request *req, enum pl_err routed,
+    const struct route_match *m, struct list_query *q, struct db_read *read)
+{
+	const char	*detail;
+
+	memset(read, 0, sizeof(*read));
+	if (routed != PL_OK || (req->meth != METHOD_GET &&
+	    req->meth != METHOD_HEAD))
+		return;
+	if (m->route == ROUTE_ITEM)
+		read->id = m->id;
+	else if (query_parse(req->query.ptr, req->query.len, q, &detail)
+	    == PL_OK)
+		read->list = q;
+}
+
 void
 api_handle(struct api *api, struct request *req, struct response *resp)
 {
 	struct session		 s;
 	struct route_match	 m;
-	struct ctx		 c = { api, req, resp, &s, &m, NULL, NULL };
+	struct list_query	 q;
+	struct db_read		 read;
+	struct ctx		 c = { api, req, resp, &s, &m, &read, NULL,
+				    NULL };
 	const char		*allow = NULL;
-	enum pl_err		 rc;
+	enum pl_err		 rc, routed;
 	bool			 authenticated = false;
 
 	response_reset(resp);
 	resp->head = req->meth == METHOD_HEAD;
 
+	/* Routing is only looked at; its 404 waits for the session's 401. */
+	routed = route_match(req->path.ptr, req->path.len, &m);
+	plan_read(req, routed, &m, &q, &read);
 	if ((rc = session_resolve(api->db, &api->session, req, &api->scratch,
-	    &s)) != PL_OK)
+	    &read, &s)) != PL_OK)
 		goto out;
 	authenticated = true;
 	log_debug("user %lld, %s session from %s%s", s.user_id,
 	    s.kind == SESSION_JWT ? "JWT" : "database",
 	    s.cookie ? s.cookie : "Authorization", s.renewed ? ", renewed" : "");
-	if ((rc = route_match(req->path.ptr, req->path.len, &m)) != PL_OK)
+	if ((rc = routed) != PL_OK)
 		goto out;
 	if (!route_allows(m.route, req->meth)) {
 		allow = route_allow_header(m.route);
@@ -258,5 +292,7 @@ out:
 	/* Like NextAuth, every authenticated answer renews the cookie. */
 	if (authenticated)
 		session_set_cookie(&api->session, &s, resp);
+	if (read.done)
+		db_rows_free(&read.rows);
 	json_object_put(c.errors);
 }

@@ -49,6 +49,8 @@ config_from_env(struct config *cfg, char *err, size_t errlen)
 	unsigned long long	 n;
 
 	cfg->database_url = NULL;
+	cfg->database_read_url = NULL;
+	cfg->pool_transaction = false;
 	cfg->max_body = CONFIG_MAX_BODY_DEFAULT;
 	cfg->log_level = LOG_INFO;
 	cfg->nextauth_secret = NULL;
@@ -61,6 +63,17 @@ config_from_env(struct config *cfg, char *err, size_t errlen)
 
 	if ((v = getenv("DATABASE_URL")) != NULL && v[0] != '\0')
 		cfg->database_url = v;
+	if ((v = getenv("DATABASE_READ_URL")) != NULL && v[0] != '\0')
+		cfg->database_read_url = v;
+	if ((v = getenv("PLACES_DB_POOL_MODE")) != NULL && v[0] != '\0') {
+		if (strcmp(v, "transaction") == 0)
+			cfg->pool_transaction = true;
+		else if (strcmp(v, "session") != 0) {
+			snprintf(err, errlen, "PLACES_DB_POOL_MODE: want "
+			    "session or transaction");
+			return PL_EBADREQ;
+		}
+	}
 
 	if ((v = getenv("PLACES_MAX_BODY")) != NULL && v[0] != '\0') {
 		if (config_number(v, strlen(v), 1, CONFIG_MAX_BODY_LIMIT, &n)

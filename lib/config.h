@@ -4,6 +4,13 @@
  *
  *   DATABASE_URL      libpq connection string or URI; when unset, libpq's
  *                     own PG* variables apply.
+ *   DATABASE_READ_URL a streaming replica for list and get (optional); a
+ *                     read goes there once it has caught up with the
+ *                     request's session check, else to the primary.
+ *   PLACES_DB_POOL_MODE  session (default) or transaction: the workers
+ *                     reach PostgreSQL through a pooler in transaction
+ *                     mode (pgbouncer), so no named prepared statements
+ *                     and no startup options.
  *   PLACES_MAX_BODY   largest request body in bytes (default 65536,
  *                     1 .. 16777216); keep nginx's client_max_body_size equal.
  *   PLACES_LOG_LEVEL  error, warn, info (default) or debug.
@@ -21,6 +28,7 @@
 #ifndef PLACES_CONFIG_H
 #define PLACES_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -35,6 +43,8 @@
 
 struct config {
 	const char	*database_url;	/* NULL: libpq's PG* variables */
+	const char	*database_read_url;	/* NULL: no replica */
+	bool		 pool_transaction;	/* PLACES_DB_POOL_MODE */
 	size_t		 max_body;
 	enum log_level	 log_level;
 	const char	*nextauth_secret;	/* NULL: no JWT sessions */

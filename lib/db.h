@@ -1,10 +1,18 @@
 /*
- * db.h - the worker's one PostgreSQL connection and every statement it runs.
+ * db.h - the worker's PostgreSQL connections and every statement it runs.
  *
- * The connection is opened on first use and kept across requests; each
- * statement is prepared once per connection.  When the server goes away
- * the next call notices (before sending anything), reconnects, and answers
- * PL_EDBDOWN while that fails, so the worker never has to restart.
+ * One connection to the primary, and one to a streaming replica when one
+ * is configured.  Each is opened on first use and kept across requests;
+ * each statement is prepared once per connection (or sent unnamed, behind
+ * a transaction pooler).  When a server goes away the next call notices
+ * (before sending anything), reconnects, and answers PL_EDBDOWN while that
+ * fails, so the worker never has to restart.
+ *
+ * Reads and the replica: list and get go to the replica only once it has
+ * replayed the WAL position the primary reported in this request's session
+ * check, so a read sees every write committed before the request came:
+ * the client's own and everyone else's.  A replica that is behind, down
+ * or failing costs nothing but a read from the primary.
  *
  * All SQL is in db.c, with $n parameters only.
  */
@@ -26,10 +34,30 @@ struct pg_result;
 struct db_rows {
 	struct pg_result	*res;
 	int			 n;
+	int			 col0;	/* where the place columns start */
 };
 
-/* A handle for conninfo (NULL: libpq's PG* variables); does not connect. */
-struct db	*db_new(const char *conninfo);
+/*
+ * A read that the session check may do in the same statement, one round
+ * trip instead of two (only without a replica: the check must run on the
+ * primary, the read should not).  The read runs only if the session is
+ * live, so an unknown token costs no more than before.
+ */
+struct db_read {
+	const struct list_query	*list;	/* GET /api/places, or NULL */
+	const char		*id;	/* GET /api/places/<id>, or NULL */
+	bool			 done;	/* out: rows is the read's answer */
+	struct db_rows		 rows;	/* out when done; n == 0: none */
+};
+
+/*
+ * A handle for conninfo (NULL: libpq's PG* variables) and, optionally, a
+ * replica's read_conninfo; unnamed: behind a pooler in transaction mode
+ * (pgbouncer pool_mode=transaction), which keeps no prepared statement
+ * from one transaction to the next.  Does not connect.
+ */
+struct db	*db_new(const char *conninfo, const char *read_conninfo,
+		    bool unnamed);
 void		 db_free(struct db *);
 
 /*
@@ -41,11 +69,13 @@ void		 db_free(struct db *);
  * happen at most once per update_age however many requests race.  A
  * session whose user row is missing is no session, and is kept
  * (@auth/pg-adapter 1.11.3 index.js l.162-182, getSessionAndUser).
+ * read (or NULL) is done along when it can be (read->done).
  * PL_OK; PL_EUNAUTH (none, expired, orphaned); PL_EDBDOWN; PL_EINTERNAL.
  */
 enum pl_err	db_session_user(struct db *, const char *token, size_t len,
-		    long long max_age, long long update_age, long long *user_id,
-		    bool *renewed) PL_MUST_CHECK;
+		    long long max_age, long long update_age,
+		    struct db_read *read, long long *user_id, bool *renewed)
+		    PL_MUST_CHECK;
 
 /*
  * The id of the users row with this email, inserted (with name, if not

@@ -213,7 +213,8 @@ session_token(const struct session_config *cfg, const struct request *req,
 
 enum pl_err
 session_resolve(struct db *db, const struct session_config *cfg,
-    const struct request *req, struct buf *scratch, struct session *s)
+    const struct request *req, struct buf *scratch, struct db_read *read,
+    struct session *s)
 {
 	struct jwt_claims	 claims;
 	const char		*tok, *why;
@@ -243,7 +244,7 @@ session_resolve(struct db *db, const struct session_config *cfg,
 	if (len > SESSION_MAX_TOKEN || !printable(tok, len))
 		return PL_EUNAUTH;	/* cannot be a sessionToken */
 	return db_session_user(db, tok, len, cfg->max_age, cfg->update_age,
-	    &s->user_id, &s->renewed);
+	    read, &s->user_id, &s->renewed);
 }
 
 void

@@ -17,6 +17,7 @@
 #include "error.h"
 
 struct db;
+struct db_read;
 struct jwt_key;
 struct request;
 struct response;
@@ -77,10 +78,13 @@ enum pl_err	session_token(const struct session_config *,
  * A database session that has expired is deleted (NextAuth does so when
  * it sees one); a live one within updateAge of its last renewal has its
  * expiry moved to now + maxAge, at most once per updateAge.
+ *
+ * read (or NULL): the request's read, which the database check may answer
+ * in the same round trip (read->done; see db.h).
  */
 enum pl_err	session_resolve(struct db *, const struct session_config *,
 		    const struct request *, struct buf *scratch,
-		    struct session *s) PL_MUST_CHECK;
+		    struct db_read *read, struct session *s) PL_MUST_CHECK;
 
 /*
  * Adds NextAuth's cookie renewal (next-auth 4.24.15 core/routes/session.js

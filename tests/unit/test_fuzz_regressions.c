@@ -289,7 +289,8 @@ handler_seeds(void)
 	struct response	 resp = { 0, false, BUF_INIT, BUF_INIT };
 
 	memset(&api, 0, sizeof(api));
-	api.db = db_new("host=/nonexistent-places-fuzz connect_timeout=1");
+	api.db = db_new("host=/nonexistent-places-fuzz connect_timeout=1",
+	    NULL, false);
 	api.max_body = 1024;
 	api.session.max_age = 2592000;
 	api.session.update_age = 86400;
