@@ -18,6 +18,7 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/places-fcgi
+MANDIR	?= $(PREFIX)/share/man
 CC	?= cc
 CFLAGS	?= -O2 -g
 BUILD	?= build
@@ -43,6 +44,7 @@ WORKER	 = cgi/places.fcgi
 CTL	 = tools/placesctl
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+MANPAGES = docs/man/places.fcgi.8 docs/man/placesctl.8
 
 .PHONY: all deps unit compat asan test fuzz bench run stop install uninstall \
 	clean FORCE
@@ -109,8 +111,13 @@ fuzz: deps
 # repeatable enough to fail a build (the callgrind guard in make test is).
 BENCH_SECONDS ?= 10
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BUILD)/tests/print-sql
 	tools/bench.sh $(BENCH_SECONDS)
+
+# lib/db.c's statements as compiled, for tools/bench.sh's SQL check.
+$(BUILD)/tests/print-sql: tests/bench/print-sql.c lib/db.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LDLIBS)
 
 run: deps
 	$(MAKE) all
@@ -120,17 +127,20 @@ stop:
 	tools/run.sh stop
 
 # placesctl migrate (no --dir) reads $(SHAREDIR)/sql; demo.sql goes along
-# but is no migration.
+# but is no migration.  The man pages go to $(MANDIR)/man8.
 install: $(WORKER) $(CTL)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/sql
 	install -m 0755 $(WORKER) $(DESTDIR)$(BINDIR)/places.fcgi
 	install -m 0755 $(CTL) $(DESTDIR)$(BINDIR)/placesctl
 	install -m 0644 sql/*.sql $(DESTDIR)$(SHAREDIR)/sql/
 	install -m 0644 nginx.conf.example $(DESTDIR)$(SHAREDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/places.fcgi $(DESTDIR)$(BINDIR)/placesctl
 	rm -rf $(DESTDIR)$(SHAREDIR)
+	rm -f $(MANPAGES:docs/man/%=$(DESTDIR)$(MANDIR)/man8/%)
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz $(WORKER) $(CTL)

@@ -54,26 +54,31 @@ die() {
 	exit 1
 }
 
-# pgbench_script SCENARIO: tests/bench/pgbench-SCENARIO.sql with each
-# "-- @include FILE" line replaced by tests/bench/FILE (pgbench has no
-# include, and the session check is the same in every script), written
-# under $pgb_dir; prints its path.
+# sql_join FILE: FILE with each "-- @include NAME" line replaced by
+# tests/bench/NAME, itself joined (pgbench has no include, and the session
+# check is the same in every script).
+sql_join() {
+	local line
+	while IFS= read -r line; do
+		if [[ $line =~ ^--\ @include\ ([a-z0-9.-]+)$ ]]; then
+			sql_join "$bench/${BASH_REMATCH[1]}"
+		else
+			printf '%s\n' "$line"
+		fi
+	done <"$1"
+}
+
+# pgbench_script SCENARIO: tests/bench/pgbench-SCENARIO.sql joined, under
+# $pgb_dir; prints its path.
 pgbench_script() {
 	local out=$pgb_dir/pgbench-$1.sql
-	awk -v dir="$bench" '
-		/^-- @include / { while ((getline line < (dir "/" $3)) > 0) print line; close(dir "/" $3); next }
-		{ print }' "$bench/pgbench-$1.sql" >"$out"
+	[[ -f $out ]] || sql_join "$bench/pgbench-$1.sql" >"$out"
 	printf '%s\n' "$out"
 }
 
 for tool in wrk pgbench psql nginx jq perl curl ss; do
 	command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh installs it)"
 done
-# What the scenarios send must match what the worker would send.
-perl "$bench/check-sql.pl" "$repo/lib/db.c" "$bench"/pgbench-*.sql \
-    "$bench/session.sql" ||
-	die "tests/bench/*.sql no longer match lib/db.c"
-
 # ---------------------------------------------------------------------------
 # Set-up and tear-down
 
@@ -86,6 +91,17 @@ ceil_dir=$dir/ceiling
 data_dir=$dir/data
 pgb_dir=$dir/pgbench
 mkdir -p "$data_dir" "$pgb_dir"
+
+# What the scenarios send must match what the worker would send: the
+# statements as the compiler built them from lib/db.c (print-sql).
+"$repo/build/tests/print-sql" >"$pgb_dir/worker.sql" ||
+	die "build/tests/print-sql failed (make bench builds it)"
+for s in "$bench"/pgbench-*.sql; do
+	s=${s##*/pgbench-}
+	pgbench_script "${s%.sql}" >/dev/null
+done
+perl "$bench/check-sql.pl" "$pgb_dir/worker.sql" "$pgb_dir"/pgbench-*.sql ||
+	die "tests/bench/*.sql no longer match lib/db.c"
 stack_started=0
 ceil_pid=
 

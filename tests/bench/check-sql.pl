@@ -3,40 +3,25 @@
 # after a "-- lib/db.c ST_NAME" line must be lib/db.c's ST_NAME, up to the
 # spellings the scripts' headers list (pgbench variables for $n, \072 for
 # ':' in an E'' literal, gen_random_uuid() for the id the worker makes).
+# The scripts are checked as pgbench runs them, "-- @include"s resolved.
 #
-#   perl tests/bench/check-sql.pl lib/db.c tests/bench/pgbench-*.sql \
-#       tests/bench/session.sql
-#   perl tests/bench/check-sql.pl lib/db.c      # prints NAME<TAB>SQL lines
+#   build/tests/print-sql >sql.txt     # the worker's statements
+#   perl tests/bench/check-sql.pl sql.txt SCRIPT...
 #
 # Exit 0 when all match, 1 with one line per mismatch on stderr.
 use strict;
 use warnings;
 
-# The statements of db.c's stmts[] table: ST_NAME -> SQL text.
+# The statements of the worker, from tests/bench/print-sql's output:
+# ST_NAME -> SQL text.
 sub db_statements {
 	my ($path) = @_;
 	open my $fh, '<', $path or die "check-sql: $path: $!\n";
-	local $/;
-	my $src = <$fh>;
-	$src =~ s{/\*.*?\*/}{}gs;
-	my ($cols) = $src =~ /#define PLACE_COLS\s*\\\n(.*?[^\\])\n/s
-	    or die "check-sql: no PLACE_COLS in $path\n";
-	my $lit = sub {
-		my ($s, $out) = (shift, '');
-		while ($s =~ /"((?:[^"\\]|\\.)*)"/g) {
-			(my $t = $1) =~ s/\\(.)/$1/g;
-			$out .= $t;
-		}
-		return $out;
-	};
-	my $colsql = $lit->($cols);
 	my %st;
-	while ($src =~ /\[ST_([A-Z_]+)\]\s*=\s*\{\s*"[^"]*",(.*?),\s*\d+,\s*(?:true|false)\s*\}/gs) {
-		my ($name, $body, $sql) = ($1, $2, '');
-		while ($body =~ /("(?:[^"\\]|\\.)*")|(PLACE_COLS)/g) {
-			$sql .= defined $1 ? $lit->($1) : $colsql;
-		}
-		$st{$name} = $sql;
+	while (my $line = <$fh>) {
+		chomp $line;
+		my ($name, $sql) = split /\t/, $line, 2;
+		$st{$name} = $sql if defined $sql;
 	}
 	die "check-sql: no statements found in $path\n" unless %st;
 	return \%st;
@@ -50,7 +35,7 @@ sub squash {
 	return $s;
 }
 
-my $db = shift @ARGV or die "usage: check-sql.pl lib/db.c [SCRIPT...]\n";
+my $db = shift @ARGV or die "usage: check-sql.pl STATEMENTS [SCRIPT...]\n";
 my $st = db_statements($db);
 if (!@ARGV) {
 	print "$_\t$st->{$_}\n" for sort keys %$st;
@@ -60,7 +45,7 @@ if (!@ARGV) {
 my $bad = 0;
 for my $file (@ARGV) {
 	open my $fh, '<', $file or die "check-sql: $file: $!\n";
-	my ($name, $sql, $n, $inc) = (undef, '', 0, 0);
+	my ($name, $sql, $n) = (undef, '', 0);
 	my $check = sub {
 		return unless defined $name;
 		$n++;
@@ -82,7 +67,6 @@ for my $file (@ARGV) {
 		}
 	};
 	while (my $line = <$fh>) {
-		$inc++ if $line =~ /^-- \@include /;	# checked in its own file
 		if ($line =~ /^-- lib\/db\.c ST_([A-Z_]+)/) {
 			$check->();
 			($name, $sql) = ($1, '');
@@ -92,7 +76,7 @@ for my $file (@ARGV) {
 		$sql .= $line;
 	}
 	$check->();
-	if ($n == 0 && $inc == 0) {
+	if ($n == 0) {
 		print STDERR "check-sql: $file: no \"-- lib/db.c ST_NAME\" statement\n";
 		$bad++;
 	}

@@ -1,6 +1,6 @@
 -- pgbench script: the database ceiling of the "get" scenario of
 -- tools/bench.sh.  One transaction is what the worker sends the database
--- for one GET /api/places/<id>: the same statements, prepared
+-- for one GET /api/places/<id>: the same statement, prepared
 -- (pgbench -M prepared), in the same order, each in its own implicit
 -- transaction.
 --
@@ -16,14 +16,14 @@
 
 -- @include pick-session.sql
 
--- @include session.sql
-
--- lib/db.c ST_GET: GET /api/places/<id>
-SELECT p.id, p.name, p.location, p.image, p."mapURL", p.description,
+-- lib/db.c ST_SESSION_GET: GET /api/places/<id>: the session check and the read in one statement
+-- @include session-cte.sql
+SELECT h.uid, h.live, h.renewed, h.lsn, q.* FROM h LEFT JOIN LATERAL (SELECT
+    p.id, p.name, p.location, p.image, p."mapURL", p.description,
     u.email,
     to_char(p.created_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"'),
+        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS created,
     to_char(p.updated_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"')
-FROM places p JOIN users u ON u.id = p.author_id
-WHERE p.id = :place_id::uuid;
+        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS updated
+    FROM places p JOIN users u ON u.id = p.author_id
+    WHERE p.id = :place_id::uuid AND h.live) q ON true;

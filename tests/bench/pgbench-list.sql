@@ -1,6 +1,6 @@
 -- pgbench script: the database ceiling of the "list" scenario of
 -- tools/bench.sh.  One transaction is what the worker sends the database
--- for one GET /api/places?limit=20: the same statements, prepared
+-- for one GET /api/places?limit=20: the same statement, prepared
 -- (pgbench -M prepared), in the same order, each in its own implicit
 -- transaction.
 --
@@ -16,14 +16,16 @@
 
 -- @include pick-session.sql
 
--- @include session.sql
-
--- lib/db.c ST_LIST: GET /api/places?limit=20
-SELECT p.id, p.name, p.location, p.image, p."mapURL", p.description,
+-- lib/db.c ST_SESSION_LIST: GET /api/places?limit=20: the session check and the read in one statement
+-- @include session-cte.sql
+SELECT h.uid, h.live, h.renewed, h.lsn, q.* FROM h LEFT JOIN LATERAL (SELECT
+    p.id, p.name, p.location, p.image, p."mapURL", p.description,
     u.email,
     to_char(p.created_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"'),
+        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS created,
     to_char(p.updated_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"')
-FROM places p JOIN users u ON u.id = p.author_id
-ORDER BY p.created_at DESC, p.id DESC LIMIT :limit OFFSET :offset;
+        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS updated, p.created_at AS sort_at
+    FROM places p JOIN users u ON u.id = p.author_id
+    WHERE h.live ORDER BY p.created_at DESC, p.id DESC
+    LIMIT :limit OFFSET :offset) q ON true
+ORDER BY q.sort_at DESC, q.id DESC;

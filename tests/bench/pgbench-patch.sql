@@ -35,7 +35,7 @@ WITH p AS (UPDATE places SET
 SELECT p.id, p.name, p.location, p.image, p."mapURL", p.description,
     u.email,
     to_char(p.created_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"'),
+        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS created,
     to_char(p.updated_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"')
+        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS updated
 FROM p JOIN users u ON u.id = p.author_id;
