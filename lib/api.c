@@ -28,35 +28,36 @@ struct ctx {
 
 typedef enum pl_err (*handler_fn)(struct ctx *);
 
-/* Answers the rows as one place (single) or as an array. */
+/*
+ * Answers the rows as one place (single: the first row) or as an array,
+ * written straight into the body: a json-c tree only to print it was most
+ * of the work of a list (docs/PERFORMANCE.md).
+ */
 static enum pl_err
 send_places(struct ctx *c, int status, const struct db_rows *rows,
     bool single)
 {
-	struct json_object	*out = NULL, *obj;
+	struct buf		*b = &c->resp->body;
 	struct place_row	 row;
-	enum pl_err		 rc = PL_ENOMEM;
 	int			 i;
 
-	if (!single && (out = json_object_new_array_ext(rows->n)) == NULL)
-		goto out;
-	for (i = 0; i < rows->n; i++) {
+	if (single && rows->n < 1)
+		return PL_EINTERNAL;
+	buf_reset(b);
+	if (!single)
+		buf_addc(b, '[');
+	for (i = 0; i < (single ? 1 : rows->n); i++) {
+		if (i > 0)
+			buf_addc(b, ',');
 		db_rows_place(rows, i, &row);
-		if ((obj = place_to_json(&row)) == NULL)
-			goto out;
-		if (single) {
-			out = obj;
-			break;
-		}
-		if (json_object_array_add(out, obj) != 0) {
-			json_object_put(obj);
-			goto out;
-		}
+		place_put_json(b, &row);
 	}
-	rc = out ? response_json(c->resp, status, out) : PL_EINTERNAL;
-out:
-	json_object_put(out);
-	return rc;
+	if (!single)
+		buf_addc(b, ']');
+	if (b->failed)
+		return PL_ENOMEM;
+	c->resp->status = status;
+	return PL_OK;
 }
 
 /* Answers {"status": text} (plus "id" when given). */

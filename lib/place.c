@@ -3,6 +3,7 @@
 
 #include <json-c/json.h>
 
+#include "json.h"
 #include "place.h"
 #include "utf8.h"
 
@@ -338,26 +339,19 @@ place_input_free(struct place_input *in)
 	memset(in, 0, sizeof(*in));
 }
 
-struct json_object *
-place_to_json(const struct place_row *row)
+void
+place_put_json(struct buf *b, const struct place_row *row)
 {
-	struct json_object	*obj, *v;
-	int			 i;
+	int	 i;
 
-	if ((obj = json_object_new_object()) == NULL)
-		return NULL;
 	for (i = 0; i < PC__COUNT; i++) {
-		v = NULL;
-		if (row->col[i].ptr != NULL && (v = json_object_new_string_len(
-		    row->col[i].ptr, (int)row->col[i].len)) == NULL)
-			goto fail;
-		/* json-c takes v; a NULL v is JSON null. */
-		if (json_object_object_add(obj, col_names[i], v) != 0)
-			goto fail;
+		buf_adds(b, i == 0 ? "{\"" : ",\"");
+		buf_adds(b, col_names[i]);	/* plain ASCII: no escaping */
+		buf_add(b, "\":", 2);
+		if (row->col[i].ptr == NULL)
+			buf_add(b, "null", 4);
+		else
+			json_put_string(b, row->col[i].ptr, row->col[i].len);
 	}
-	return obj;
-fail:
-	json_object_put(v);	/* not taken by a failed add */
-	json_object_put(obj);
-	return NULL;
+	buf_addc(b, '}');
 }

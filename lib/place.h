@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "error.h"
 
 struct json_object;
@@ -83,7 +84,10 @@ struct place_row {
 	struct place_value	 col[PC__COUNT];	/* ptr NULL: SQL NULL */
 };
 
-/* A new JSON object for the row; NULL when out of memory. */
-struct json_object	*place_to_json(const struct place_row *);
+/*
+ * Appends the row as a JSON object, keys in column order, SQL NULL as
+ * null (out of memory: b->failed).
+ */
+void		place_put_json(struct buf *b, const struct place_row *);
 
 #endif

@@ -223,7 +223,7 @@ static void
 output(void)
 {
 	struct place_row	 row;
-	struct json_object	*obj;
+	struct buf		 b = BUF_INIT;
 	int			 i;
 
 	for (i = 0; i < PC__COUNT; i++) {
@@ -231,15 +231,14 @@ output(void)
 		row.col[i].len = 4;
 	}
 	row.col[PC_IMAGE].ptr = NULL;
-	obj = place_to_json(&row);
-	CHECK(obj != NULL && strcmp(json_object_to_json_string_ext(obj,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	place_put_json(&b, &row);
+	CHECK(!b.failed && b.len == strlen(b.data) && strcmp(b.data,
 	    "{\"id\":\"v/\\\"\\\\\",\"name\":\"v/\\\"\\\\\","
 	    "\"location\":\"v/\\\"\\\\\",\"image\":null,"
 	    "\"mapURL\":\"v/\\\"\\\\\",\"description\":\"v/\\\"\\\\\","
 	    "\"author\":\"v/\\\"\\\\\",\"createdAt\":\"v/\\\"\\\\\","
 	    "\"updatedAt\":\"v/\\\"\\\\\"}") == 0, "place JSON, escaped");
-	json_object_put(obj);
+	buf_free(&b);
 }
 
 int
