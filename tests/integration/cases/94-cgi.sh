@@ -65,3 +65,46 @@ env -i PATH="$PATH" PLACES_MAX_BODY=abc REQUEST_METHOD=GET \
     REQUEST_URI=/api/places "$CGI_BIN" </dev/null >"$CGI_OUT" 2>"$IT_TMP/cgi.err"
 expect_eq "exit status" 1 "$?"
 expect_eq "message" 1 "$(grep -c 'PLACES_MAX_BODY' "$IT_TMP/cgi.err")"
+
+t "CGI: a bad PLACES_DB_POOL_MODE stops the worker at start-up"
+env -i PATH="$PATH" PLACES_DB_POOL_MODE=statement REQUEST_METHOD=GET \
+    REQUEST_URI=/api/places "$CGI_BIN" </dev/null >"$CGI_OUT" 2>"$IT_TMP/cgi.err"
+expect_eq "exit status" 1 "$?"
+expect_eq "message" 1 "$(grep -c 'PLACES_DB_POOL_MODE' "$IT_TMP/cgi.err")"
+
+# Unnamed statements (what runs behind pgbouncer's transaction pooling;
+# the pgbouncer suite runs everything that way): each statement of the
+# worker once, straight against PostgreSQL.
+t "CGI: PLACES_DB_POOL_MODE=transaction, every kind of statement"
+pm=PLACES_DB_POOL_MODE=transaction
+printf '{"name":"Unnamed","location":"pool"}' |
+	cgi POST /api/places HTTP_AUTHORIZATION="Bearer $G_TOKEN" \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH=36 "$pm"
+expect_eq "POST" 201 "$(cgi_status)"
+pid_=$(cgi_body | jq -r .id)
+cgi GET "/api/places/$pid_" HTTP_AUTHORIZATION="Bearer $G_TOKEN" "$pm" </dev/null
+expect_eq "GET item" "200 Unnamed" "$(cgi_status) $(cgi_body | jq -r .name)"
+cgi GET '/api/places?author=me&limit=1' HTTP_AUTHORIZATION="Bearer $G_TOKEN" "$pm" </dev/null
+expect_eq "GET list" "200 Unnamed" "$(cgi_status) $(cgi_body | jq -r '.[0].name')"
+printf '{"location":"pooled"}' |
+	cgi PATCH "/api/places/$pid_" HTTP_AUTHORIZATION="Bearer $G_TOKEN" \
+	    CONTENT_TYPE=application/json CONTENT_LENGTH=21 "$pm"
+expect_eq "PATCH" "200 pooled" "$(cgi_status) $(cgi_body | jq -r .location)"
+cgi DELETE "/api/places/$pid_" HTTP_AUTHORIZATION="Bearer $G_TOKEN" "$pm" </dev/null
+expect_eq "DELETE" 200 "$(cgi_status)"
+cgi GET "/api/places/$pid_" HTTP_AUTHORIZATION="Bearer $G_TOKEN" "$pm" </dev/null
+expect_eq "GET after DELETE" 404 "$(cgi_status)"
+
+# A replica that cannot answer costs nothing but a read from the primary
+# (tests/scale runs a real one).
+t "CGI: DATABASE_READ_URL unreachable: reads from the primary"
+cgi GET '/api/places?author=me' HTTP_AUTHORIZATION="Bearer $G_TOKEN" \
+    DATABASE_READ_URL="host=/nonexistent-places-replica connect_timeout=1" </dev/null
+expect_eq "status" 200 "$(cgi_status)"
+expect_eq "names" '["CGI place","From CGI"]' "$(cgi_body | jq -c '[.[].name] | sort')"
+
+t "CGI: DATABASE_READ_URL not a replica (no WAL replay): reads from the primary"
+cgi GET '/api/places?author=me' HTTP_AUTHORIZATION="Bearer $G_TOKEN" \
+    DATABASE_READ_URL="$DATABASE_URL" </dev/null
+expect_eq "status" 200 "$(cgi_status)"
+expect_eq "names" '["CGI place","From CGI"]' "$(cgi_body | jq -c '[.[].name] | sort')"
