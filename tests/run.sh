@@ -8,6 +8,8 @@
 # Suites, in order:
 #   unit         tests/unit/*, normal build (build/tests)
 #   install      make install with PREFIX and DESTDIR, and what it installs
+#   ops          tests/ops/*.sh: deployment files (contrib/systemd's units
+#                with systemd-analyze, without systemd running)
 #   integration  tests/integration on a throwaway stack
 #   asan         unit tests, then the integration suite, built with
 #                ASan + UBSan (build-asan/, `make asan`): zero reports
@@ -20,7 +22,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-suites=${TESTS:-unit install integration asan valgrind fuzz faults callgrind}
+suites=${TESTS:-unit install ops integration asan valgrind fuzz faults callgrind}
 log=$(mktemp "${TMPDIR:-/tmp}/places-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
 status=0
@@ -56,6 +58,7 @@ for s in $suites; do
 	case $s in
 	unit) run_units "$top/build/tests" "" ;;
 	install) suite install bash "$here/install.sh" ;;
+	ops) suite ops bash "$here/ops/run.sh" ;;
 	integration) suite integration bash "$here/integration/run.sh" ;;
 	asan)
 		run_units "$top/build-asan/tests" "asan: "

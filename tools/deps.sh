@@ -16,6 +16,9 @@ packages=(
 	curl jq iproute2 procps
 	# the sanitizer build and libFuzzer, the valgrind suite, load for faults
 	clang libclang-rt-14-dev valgrind wrk
+	# tests/ops (systemd-analyze, a traced FastCGI request with cgi-fcgi)
+	# and the man pages in tests/install.sh
+	systemd strace libfcgi-bin groff-base man-db
 )
 
 missing=()

@@ -104,6 +104,10 @@ static const struct cmd {
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
+/*
+ * The usage: every command and every environment variable this program
+ * reads (tests/install.sh checks each getenv() here is named).
+ */
 static void
 usage(FILE *f)
 {
@@ -127,9 +131,11 @@ usage(FILE *f)
 	    "\n"
 	    "Environment: DATABASE_URL (libpq connection string or URI); when\n"
 	    "unset, libpq's PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, ...\n"
+	    "PGCONNECT_TIMEOUT: seconds to wait for the database (default 3).\n"
 	    "\n"
 	    "Exit status: 0 done, 1 usage or bad argument, 2 unknown user or\n"
-	    "token, 3 database unavailable or database error.\n",
+	    "token, 3 database unavailable or database error.\n"
+	    "More in placesctl(8).\n",
 	    PLACES_SQLDIR);
 }
 
