@@ -46,7 +46,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANPAGES = docs/man/places.fcgi.8 docs/man/placesctl.8
 
-.PHONY: all deps unit compat asan test fuzz bench run stop install uninstall \
+.PHONY: all deps unit compat openapi asan test fuzz bench run stop install uninstall \
 	clean FORCE
 
 all: $(WORKER) $(CTL)
@@ -86,6 +86,13 @@ $(COMPAT): tests/compat/package.json tests/compat/package-lock.json
 	cd tests/compat && npm ci --no-audit --no-fund --loglevel=error
 compat: $(COMPAT)
 
+# The OpenAPI 3.1 validator and YAML parser that check docs/openapi.yaml
+# (tests/integration/cases/zz-openapi.sh), as package-lock.json pins them.
+OPENAPI	 = tests/openapi/node_modules/.package-lock.json
+$(OPENAPI): tests/openapi/package.json tests/openapi/package-lock.json
+	cd tests/openapi && npm ci --no-audit --no-fund --loglevel=error
+openapi: $(OPENAPI)
+
 # The sanitizer build: worker, placesctl and unit tests with AddressSanitizer
 # and UBSan, no recovery (any report is fatal), in a tree of its own.
 SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -99,7 +106,7 @@ deps:
 	tools/deps.sh
 
 test: deps
-	$(MAKE) all unit compat
+	$(MAKE) all unit compat openapi
 	$(MAKE) asan
 	tests/run.sh
 

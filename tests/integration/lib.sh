@@ -84,10 +84,37 @@ header() {
 		END { exit !found }'
 }
 
+# _record_status: appends "METHOD TARGET STATUS" for the last exchange to
+# $IT_TMP/statuses, which cases/zz-openapi.sh compares with docs/openapi.yaml
+# (blanks in METHOD and TARGET, and any byte of a raw request line outside
+# printable ASCII, become ".").  req sets _RQ_METHOD and _RQ_TARGET, raw_req
+# _RQ_FILE (the request it sent); a case's own raw-socket helper that ends
+# with _after_response sets RAW_REQ_FILE.  Anything else is recorded as
+# "?", which zz-openapi.sh counts as a failure.
+_record_status() {
+	local f=${_RQ_FILE:-${RAW_REQ_FILE:-}} line m t
+	if [ -n "${_RQ_METHOD:-}" ]; then
+		m=$_RQ_METHOD t=$_RQ_TARGET
+	else
+		if [ -n "$f" ] && [ -f "$f" ]; then
+			# The request line: METHOD SP TARGET SP VERSION CRLF.
+			line=$(LC_ALL=C head -n 1 "$f" | LC_ALL=C tr -c '\040-\176' '.')
+			m=${line%% *} t=''
+			[ "$m" = "$line" ] || { t=${line#* }; t=${t%% *}; }
+		else
+			m='?' t='?'
+		fi
+	fi
+	m=${m//[[:space:]]/.} t=${t//[[:space:]]/.}
+	printf '%s %s %s\n' "${m:-?}" "${t:-?}" "$STATUS" >>"$IT_TMP/statuses"
+	_RQ_METHOD='' _RQ_TARGET='' _RQ_FILE='' RAW_REQ_FILE=''
+}
+
 # _after_response: bookkeeping shared by req and raw_req.
 _after_response() {
 	local ct
 	ct=$(header Content-Type)
+	_record_status
 	printf '%s\n' "$REQ" >>"$IT_TMP/responses"
 	if [ "$ct" != "$JSON_CT" ]; then
 		printf '%s -> %s [%s]\n' "$(_one_line "$REQ")" "$STATUS" "$ct" >>"$IT_TMP/ctype_bad"
@@ -119,6 +146,7 @@ req() {
 	fi
 	: >"$IT_TMP/body"
 	: >"$IT_TMP/headers"
+	_RQ_METHOD=$method _RQ_TARGET=${path%%#*} # curl sends no fragment
 	STATUS=$(curl -s -S --path-as-is -g -o "$IT_TMP/body" -D "$IT_TMP/headers" \
 		-w '%{http_code}' --max-time 10 -H 'Expect:' -X "$method" "$@" \
 		"$BASE_URL$path" 2>"$IT_TMP/curl.err")
@@ -134,6 +162,7 @@ raw_req() {
 	host=${hostport%:*}
 	port=${hostport##*:}
 	printf '%s' "$1" >"$IT_TMP/raw.req"
+	_RQ_FILE=$IT_TMP/raw.req
 	REQ=${2:-"raw $(head -n1 "$IT_TMP/raw.req" | tr -d '\r')"}
 	timeout 10 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1; cat "$3" >&3; cat <&3' \
 		_ "$host" "$port" "$IT_TMP/raw.req" >"$IT_TMP/raw.resp" 2>"$IT_TMP/curl.err"

@@ -137,6 +137,7 @@ raw_file() {
 	tail -c +"$((hlen + 1))" "$IT_TMP/raw.resp" >"$IT_TMP/body"
 	STATUS=$(head -n1 "$IT_TMP/headers" | awk '{ print $2 }')
 	STATUS=${STATUS:-000}
+	RAW_REQ_FILE=$1	# for lib.sh's status record (docs/openapi.yaml)
 	_after_response
 }
 
