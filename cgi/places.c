@@ -2,23 +2,28 @@
  * places.fcgi - the Places API worker.
  *
  * Under a FastCGI server (spawn-fcgi, systemd socket activation: the
- * listening socket is file descriptor 0) it serves requests until told to
- * stop; started any other way it is a plain CGI program (RFC 3875) that
- * answers the one request in its environment and on its standard input.
- * libfcgi tells the two apart (FCGX_IsCGI).
+ * listening socket is file descriptor 0, or 3 with LISTEN_FDS) it serves
+ * requests until told to stop; started any other way it is a plain CGI
+ * program (RFC 3875) that answers the one request in its environment and
+ * on its standard input.  libfcgi tells the two apart (FCGX_IsCGI).
  *
  * Only start-up failures exit non-zero; a bad request gets its 4xx and the
- * loop goes on.
+ * loop goes on.  SIGTERM, SIGINT and SIGUSR1 stop a FastCGI worker with
+ * status 0 once the request in flight, if any, has been answered.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
 #include <fcgiapp.h>
+#include <json-c/json.h>
+#include <libpq-fe.h>
 #include <sodium.h>
 
 #include "api.h"
@@ -29,15 +34,97 @@
 #include "request.h"
 #include "response.h"
 
+#ifndef PLACES_VERSION
+#define PLACES_VERSION	"0.1.0"	/* make CFLAGS+='-DPLACES_VERSION=...' */
+#endif
+
+/* The sanitizer build checks for leaks as it goes: see leak_check(). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PLACES_LSAN	1
+#endif
+#elif defined(__SANITIZE_ADDRESS__)
+#define PLACES_LSAN	1
+#endif
+#ifdef PLACES_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+#define SD_LISTEN_FDS_START	3	/* sd_listen_fds(3) */
+
 extern char **environ;
 
+static const char usage_text[] =
+"usage: places.fcgi [--help | --version]\n"
+"\n"
+"The Places API worker: a FastCGI responder behind nginx, or a CGI program.\n"
+"\n"
+"How it runs:\n"
+"  FastCGI, from spawn-fcgi, with multiwatch keeping N workers alive:\n"
+"      spawn-fcgi -s /run/places-fcgi/places.sock -M 0660 -U www-data \\\n"
+"          -G www-data -u www-data -g www-data -- \\\n"
+"          /usr/bin/multiwatch -f 2 -- /usr/local/bin/places.fcgi\n"
+"  FastCGI, socket-activated by systemd: the listening socket as standard\n"
+"      input (StandardInput=socket; also for multiwatch's children), or as\n"
+"      fd 3 with LISTEN_FDS=1 and LISTEN_PID=<this process>.\n"
+"  CGI, when started any other way: answers the one request in its\n"
+"      environment (REQUEST_METHOD, REQUEST_URI, HTTP_*, ...) and on its\n"
+"      standard input, e.g.\n"
+"      REQUEST_METHOD=GET REQUEST_URI=/api/places \\\n"
+"          HTTP_AUTHORIZATION=\"Bearer $TOKEN\" places.fcgi </dev/null\n"
+"      Arguments are ignored when GATEWAY_INTERFACE is set (RFC 3875, 4.4).\n"
+"\n"
+"  SIGTERM, SIGINT, SIGUSR1 (multiwatch's stop signal): finish the request\n"
+"  in flight, then exit 0.  Logs: JSON lines on standard error, one per\n"
+"  request at level info.  Exit status: 0, 1 at a start-up failure, 2 for\n"
+"  bad arguments.\n"
+"\n"
+"Environment, read once at start-up (a bad value stops the worker):\n"
+"  DATABASE_URL               libpq connection string or URI\n"
+"                             (default unset: libpq's PG* variables)\n"
+"  DATABASE_READ_URL          a streaming replica for list and get\n"
+"                             (default unset: everything on DATABASE_URL)\n"
+"  PLACES_DB_POOL_MODE        session or transaction (default session);\n"
+"                             transaction: behind pgbouncer's transaction\n"
+"                             pooling, no named prepared statements\n"
+"  PLACES_MAX_BODY            largest request body in bytes, 1..16777216\n"
+"                             (default 65536); keep nginx's\n"
+"                             client_max_body_size equal\n"
+"  PLACES_LOG_LEVEL           error, warn, info or debug (default info)\n"
+"  NEXTAUTH_SECRET            NextAuth's secret: NextAuth v4 JWT sessions\n"
+"                             are accepted too (default unset: none)\n"
+"  PLACES_SESSION_COOKIE      a renamed session cookie, tried before the\n"
+"                             standard names (default unset)\n"
+"  PLACES_SESSION_MAX_AGE     NextAuth's session.maxAge in seconds\n"
+"                             (default 2592000, 30 days)\n"
+"  PLACES_SESSION_UPDATE_AGE  NextAuth's session.updateAge in seconds,\n"
+"                             0..maxAge (default 86400, 24 hours)\n"
+"  PLACES_ALLOWED_ORIGINS     origins besides the API's own that may write\n"
+"                             with a session cookie, space or comma\n"
+"                             separated (default unset)\n"
+"  LISTEN_FDS, LISTEN_PID     systemd socket activation, as above (default\n"
+"                             unset); removed from the environment once read\n"
+"  PGHOST, PGCONNECT_TIMEOUT, PGOPTIONS, ...\n"
+"                             libpq's own, for what DATABASE_URL leaves out;\n"
+"                             unless they or DATABASE_URL say otherwise,\n"
+"                             connect_timeout=3 and (in session pool mode)\n"
+"                             statement_timeout=5s\n"
+"  FCGI_WEB_SERVER_ADDRS      libfcgi's: on a TCP socket, the only client\n"
+"                             addresses accepted (default unset: any)\n";
+
+/*
+ * Stopping.  idle is set while the loop waits in FCGX_Accept_r for a new
+ * request; stopping holds the stop signal once one came.  See run_fastcgi().
+ */
+static volatile sig_atomic_t idle;
 static volatile sig_atomic_t stopping;
 
 static void
-on_term(int sig)
+on_stop(int sig)
 {
-	(void)sig;
-	stopping = 1;
+	if (idle)
+		_exit(0);	/* nothing in flight: nothing to finish */
+	stopping = sig;
 }
 
 static ssize_t
@@ -65,25 +152,10 @@ usec_since(const struct timespec *t0)
 	    (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
-/* Logs one line per request: never the query string, never a token. */
-static void
-log_request(const struct request *req, const struct response *resp,
-    const struct timespec *t0)
-{
-	int	 plen = req->path.len > 200 ? 200 : (int)req->path.len;
-	size_t	 i;
-
-	if (!log_enabled(LOG_INFO))
-		return;
-	for (i = 0; i < (size_t)plen; i++)
-		if ((unsigned char)req->path.ptr[i] < 0x21 ||
-		    (unsigned char)req->path.ptr[i] > 0x7E || req->path.ptr[i] == '"')
-			break;	/* stop at bytes that would garble the log */
-	log_info("%s \"%.*s\" %d %lldus", method_name(req->meth), (int)i,
-	    req->path.ptr, resp->status, usec_since(t0));
-}
-
-/* Handles one request and fills out with the whole response. */
+/*
+ * Handles one request and fills resp and head with the whole response;
+ * logs its access line (never the query string, never a token).
+ */
 static void
 serve(struct api *api, struct request *req, struct response *resp,
     struct buf *head)
@@ -93,8 +165,11 @@ serve(struct api *api, struct request *req, struct response *resp,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	log_set_request(req->id, strlen(req->id));
 	api_handle(api, req, resp);
+	/* Every answer names its request: a client can quote it to us. */
+	response_header(resp, "X-Request-Id", req->id, strlen(req->id));
 	response_head(resp, head);
-	log_request(req, resp, &t0);
+	log_access(req->method.ptr, req->method.len, req->path.ptr,
+	    req->path.len, resp->status, usec_since(&t0));
 	log_set_request(NULL, 0);
 }
 
@@ -119,6 +194,51 @@ run_cgi(struct api *api)
 	return rc;
 }
 
+/*
+ * on_stop for SIGTERM (systemd), SIGINT and SIGUSR1 (multiwatch turns its
+ * own SIGTERM into a SIGUSR1 for each worker), each blocking the others.
+ *
+ * SA_RESTART: a signal during a request must not make a read(2) or
+ * write(2) fail with EINTR, which libfcgi's OS_Read and OS_Write pass up
+ * as an I/O error (libpq retries its poll(2) by itself).  This replaces
+ * the SIGUSR1 handler of libfcgi's OS_LibInit, installed during
+ * FCGX_IsCGI() because the disposition was still the default: that one
+ * only makes accept(2) fail, and misses a signal that lands just before
+ * accept(2) blocks.
+ */
+static bool
+catch_stop_signals(void)
+{
+	static const int	 sigs[] = { SIGTERM, SIGINT, SIGUSR1 };
+	struct sigaction	 sa;
+	size_t			 i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A worker that stops while idle ends with _exit(0), so LeakSanitizer's
+ * check at exit never runs in it.  The sanitizer build checks after every
+ * request instead (a leaked block stays leaked, so nothing escapes;
+ * reports go where ASAN_OPTIONS says).  Nothing in other builds.
+ */
+static void
+leak_check(void)
+{
+#ifdef PLACES_LSAN
+	(void)__lsan_do_recoverable_leak_check();
+#endif
+}
+
 static int
 run_fastcgi(struct api *api)
 {
@@ -126,25 +246,46 @@ run_fastcgi(struct api *api)
 	struct request	 req;
 	struct response	 resp = { 0, false, BUF_INIT, BUF_INIT };
 	struct buf	 head = BUF_INIT;
-	struct sigaction sa;
+	int		 rc = 0, n;
 
-	/*
-	 * SIGTERM (multiwatch, systemd) ends the loop between requests: the
-	 * handler only sets a flag, and accept fails with EINTR so we notice.
-	 */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-
-	if (FCGX_Init() != 0 ||
-	    FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	if (!catch_stop_signals()) {
+		log_warn("sigaction");
+		return 1;
+	}
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 		log_errorx("cannot initialise libfcgi");
 		return 1;
 	}
 	log_info("serving FastCGI requests");
-	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+	for (;;) {
+		/*
+		 * Waiting for a request, a stop signal ends the process at
+		 * once (on_stop sees idle), so a signal can never leave us
+		 * blocked in accept(2).  idle is set before stopping is
+		 * read: a signal before that is seen here, one after it
+		 * finds idle set.
+		 *
+		 * The window: FCGX_Accept_r returns once it has also read
+		 * the new request's FastCGI records, so a signal landing
+		 * after accept(2) succeeded and before idle is cleared
+		 * (usually microseconds: nginx sends the records with the
+		 * connection) drops that connection unanswered.  nginx then
+		 * answers 502, which nginx.conf.example turns into 503 with
+		 * Retry-After.  Nothing of ours is half done there: no
+		 * response begun, no database statement sent.
+		 */
+		idle = 1;
+		if (stopping)
+			break;
+		n = FCGX_Accept_r(&fr);
+		idle = 0;
+		if (n < 0) {
+			/* SA_RESTART: not EINTR; a listening socket gone bad. */
+			log_errorx("FastCGI accept failed: %s", n > -9000 ?
+			    strerror(-n) : "libfcgi error");
+			rc = 1;
+			break;
+		}
 		request_init(&req, fr.envp, fcgx_read, fr.in);
 		serve(api, &req, &resp, &head);
 		/* A client that went away is not our error: carry on. */
@@ -154,24 +295,105 @@ run_fastcgi(struct api *api)
 				FCGX_PutStr(resp.body.data, (int)resp.body.len,
 				    fr.out);
 		}
+		/* Flushes the response and ends the FastCGI request. */
 		FCGX_Finish_r(&fr);
+		leak_check();
 	}
-	log_info("stopping");
+	if (stopping)
+		log_info("stopping on %s after the request in flight",
+		    stopping == SIGTERM ? "SIGTERM" : stopping == SIGINT ?
+		    "SIGINT" : "SIGUSR1");
 	FCGX_Free(&fr, 1);
 	response_free(&resp);
 	buf_free(&head);
-	return 0;
+	return rc;
+}
+
+/*
+ * systemd socket activation without libsystemd (sd_listen_fds(3)): with
+ * LISTEN_PID naming this process and LISTEN_FDS=1, the listening socket
+ * is fd 3; libfcgi wants it as FCGI_LISTENSOCK_FILENO, 0, so it moves
+ * there.  LISTEN_PID keeps a process from taking variables meant for its
+ * parent (multiwatch started by systemd: its children must be given the
+ * socket as standard input instead, StandardInput=socket).  The variables
+ * are removed either way, as sd_listen_fds(1) does, so that nothing started
+ * later misreads them.  False (logged) when they are for us but unusable.
+ */
+static bool
+listen_fds_adopt(void)
+{
+	const char		*pid = getenv("LISTEN_PID");
+	const char		*fds = getenv("LISTEN_FDS");
+	unsigned long long	 p, n;
+	bool			 ok = true;
+
+	if (pid == NULL || fds == NULL || config_number(pid, strlen(pid), 1,
+	    0x7FFFFFFF, &p) != PL_OK || p != (unsigned long long)getpid())
+		goto out;	/* not for us */
+	if (config_number(fds, strlen(fds), 0, 0x7FFFFFFF, &n) != PL_OK ||
+	    n != 1) {
+		log_errorx("socket activation: LISTEN_FDS: want exactly one "
+		    "listening socket");
+		ok = false;
+	} else if (dup2(SD_LISTEN_FDS_START, FCGI_LISTENSOCK_FILENO) < 0 ||
+	    close(SD_LISTEN_FDS_START) != 0) {
+		log_warn("socket activation: fd %d", SD_LISTEN_FDS_START);
+		ok = false;
+	}
+out:
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return ok;
+}
+
+static void
+version(void)
+{
+	int	 pq = PQlibVersion();
+
+	printf("places.fcgi %s (libpq %d.%d, json-c %s, libsodium %s)\n",
+	    PLACES_VERSION, pq / 10000, pq % 10000, json_c_version(),
+	    sodium_version_string());
+}
+
+/*
+ * --help and -h (usage on stdout, 0), --version (0); anything else is
+ * usage on stderr and 2.  Returns the exit status.
+ */
+static int
+options(int argc, char **argv)
+{
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		fputs(usage_text, stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		version();
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	fputs(usage_text, stderr);
+	return 2;
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct config	 cfg;
 	struct api	 api;
 	char		 err[256];
 	int		 rc = 1;
 
+	/*
+	 * A CGI server may pass the words of an "indexed" query as arguments
+	 * (RFC 3875, 4.4): a CGI request's arguments are not options.
+	 */
+	if (argc > 1 && getenv("GATEWAY_INTERFACE") == NULL)
+		return options(argc, argv);
 	log_init("places.fcgi", LOG_INFO);
+	if (!listen_fds_adopt())
+		return 1;
 	if (config_from_env(&cfg, err, sizeof(err)) != PL_OK) {
 		log_errorx("configuration: %s", err);
 		return 1;

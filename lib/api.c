@@ -258,6 +258,7 @@ api_handle(struct api *api, struct request *req, struct response *resp)
 	    &read, &s)) != PL_OK)
 		goto out;
 	authenticated = true;
+	log_set_user(s.user_id);	/* on every later line, the access line's */
 	log_debug("user %lld, %s session from %s%s", s.user_id,
 	    s.kind == SESSION_JWT ? "JWT" : "database",
 	    s.cookie ? s.cookie : "Authorization", s.renewed ? ", renewed" : "");

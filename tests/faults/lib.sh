@@ -10,7 +10,7 @@
 #
 #   RID T0 T1 RC STATUS SECS CLASS [ID]
 #
-#   RID     the X-Request-Id sent (the worker logs it: "req=RID"), unique
+#   RID     the X-Request-Id sent (the worker logs it as "request_id"), unique
 #   T0, T1  wall clock, microseconds since the epoch, before the request was
 #           started and after its answer was complete
 #   RC      curl's exit status (0: a whole HTTP response arrived)
@@ -230,19 +230,25 @@ worker_busy() {
 # log_size FILE: its size now, to read only what a case adds later.
 log_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
 
-# worker_requests FROM: the worker's request lines written after byte FROM of
-# $WORKER_LOG, as "RID PID METHOD STATUS MICROSECONDS".
+# worker_requests FROM: the worker's access lines (JSON, "event":"request")
+# written after byte FROM of $WORKER_LOG, as "RID PID METHOD STATUS
+# MICROSECONDS".  Lines that are not JSON (multiwatch's, spawn-fcgi's) are
+# skipped.
 worker_requests() {
 	tail -c +"$(($1 + 1))" "$WORKER_LOG" |
-		sed -nE 's/^[^ ]+ places\.fcgi\[([0-9]+)\] info req=([^:]+): ([A-Z]+) "[^"]*" ([0-9]{3}) ([0-9]+)us$/\2 \1 \3 \4 \5/p'
+		jq -R -r 'fromjson? | select(type == "object" and .event == "request")
+			| "\(.request_id) \(.pid) \(.method) \(.status) \(.duration_us)"'
 }
 
 # worker_raw_lines FROM: how many lines written to $WORKER_LOG after byte FROM
-# are not in the worker's own format (time, pid, level), e.g. messages that
-# libpq printed to stderr by itself.  spawn-fcgi's start line is not counted.
+# are not the worker's own (a JSON object with time, level and pid), e.g.
+# messages that libpq printed to stderr by itself.  spawn-fcgi's start line
+# is not counted.
 worker_raw_lines() {
-	tail -c +"$(($1 + 1))" "$WORKER_LOG" |
-		grep -Evc '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z places\.fcgi\[[0-9]+\] (error|warn|info|debug)|^spawn-fcgi: ' || true
+	tail -c +"$(($1 + 1))" "$WORKER_LOG" | grep -v '^spawn-fcgi: ' |
+		jq -R 'try (fromjson | if type == "object" and has("time") and
+			has("level") and has("pid") then empty else "raw" end) catch "raw"' |
+		grep -c . || true
 }
 
 # nginx_upstream_errors FROM: nginx's error-log lines about the FastCGI

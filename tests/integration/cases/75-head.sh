@@ -4,12 +4,13 @@ new_user H
 ID=$(mkplace "$H_ID" "Headed" "Top")
 
 # _hdr_lines FILE: "name: value" per header, names lower-cased, sorted,
-# without the status line and the headers HEAD may legitimately differ in.
+# without the status line and the headers HEAD may legitimately differ in
+# (x-request-id names each request).
 _hdr_lines() {
 	tr -d '\r' <"$1" | sed 1d | awk '
 		/^$/ { exit }
 		{ i = index($0, ":"); n = tolower(substr($0, 1, i - 1)); v = substr($0, i + 1); sub(/^[ \t]+/, "", v) }
-		n !~ /^(date|connection|keep-alive|transfer-encoding|content-length)$/ { print n ": " v }' | sort
+		n !~ /^(date|connection|keep-alive|transfer-encoding|content-length|x-request-id)$/ { print n ": " v }' | sort
 }
 
 # same_headers_as_get: the headers of the HEAD response (kept in

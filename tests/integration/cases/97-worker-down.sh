@@ -24,3 +24,6 @@ areq "$new_token" GET /api/places
 expect_status '502|503|504'
 expect_body '{"status":"Service unavailable"}'
 expect_header Content-Type '^application/json; charset=utf-8$'
+# nginx's own 503 names the request too (nginx.conf.example).
+expect_header X-Request-Id '^[0-9a-f]{32}$'
+expect_header Retry-After '^5$'

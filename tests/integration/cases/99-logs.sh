@@ -16,3 +16,28 @@ while read -r tok; do
 	[ -z "$hits" ] || LEAKS+="${tok:0:8}... in $hits; "
 done <"$IT_TMP/tokens"
 if [ -z "$LEAKS" ]; then pass "none of $NT tokens found"; else fail "none of $NT tokens found" "$LEAKS"; fi
+
+# Every line the workers wrote is one JSON object with time, level, prog,
+# pid and msg (lib/log.h), in valid UTF-8.  Lines of spawn-fcgi and
+# multiwatch, which share the log, are theirs.  The whole log when this run
+# started the stack, else from where 84-access-log.sh began.
+t "worker log: JSON lines"
+FROM=0
+if [ "$IT_OWN_STACK" != 1 ]; then
+	FROM=$(cat "$IT_TMP/worker-log.offset" 2>/dev/null) || FROM=$(wc -c <"$WORKER_LOG")
+fi
+tail -c +"$((FROM + 1))" "$WORKER_LOG" |
+	grep -Ev '^spawn-fcgi: |^(Child|Spawning child)\[[0-9]+\]|^No child running' >"$IT_TMP/worker.lines"
+NLINES=$(grep -c . "$IT_TMP/worker.lines")
+if [ "$NLINES" -gt 0 ]; then pass "$NLINES worker lines"; else note "no worker lines to check"; pass "skipped (none written)"; fi
+NOT_JSON=$(jq -R -r '. as $line | try (fromjson | if type == "object" and
+	(.time | type) == "string" and (.level | IN("error", "warn", "info", "debug")) and
+	.prog == "places.fcgi" and (.pid | type) == "number" and (.msg | type) == "string"
+	then empty else $line end) catch $line' \
+	"$IT_TMP/worker.lines" | head -n 3)
+expect_eq "each a JSON object with time, level, prog, pid, msg" "" "$NOT_JSON"
+if iconv -f UTF-8 -t UTF-8 "$IT_TMP/worker.lines" >/dev/null 2>&1; then
+	pass "valid UTF-8"
+else
+	fail "valid UTF-8" "iconv refuses it"
+fi
