@@ -239,6 +239,30 @@ leak_check(void)
 #endif
 }
 
+/*
+ * Flushes the response and ends the FastCGI request, with a plain close(2)
+ * when that is safe.  libfcgi's own close lingers: shutdown(2), then wait
+ * for nginx to close its end, reading whatever still comes, so that unread
+ * input cannot turn the close into a reset that loses the response.  But
+ * nginx sends nothing after the request's stdin (it buffers the whole body
+ * first, fastcgi_request_buffering), so once stdin has been read to its
+ * end there is nothing left to lose, and the wait only keeps this worker
+ * from the next request: three system calls and a wake-up on every
+ * request (docs/PERFORMANCE.md).  stdin is at most PLACES_MAX_BODY bytes
+ * that nginx has already sent, so draining it cannot block.
+ */
+static void
+end_request(FCGX_Request *fr)
+{
+	char	 drain[4096];
+
+	while (FCGX_GetStr(drain, sizeof(drain), fr->in) > 0)
+		;
+	if (FCGX_GetError(fr->in) == 0)
+		(void)FCGX_Detach(fr);
+	FCGX_Finish_r(fr);
+}
+
 static int
 run_fastcgi(struct api *api)
 {
@@ -295,8 +319,7 @@ run_fastcgi(struct api *api)
 				FCGX_PutStr(resp.body.data, (int)resp.body.len,
 				    fr.out);
 		}
-		/* Flushes the response and ends the FastCGI request. */
-		FCGX_Finish_r(&fr);
+		end_request(&fr);
 		leak_check();
 	}
 	if (stopping)

@@ -72,6 +72,18 @@ buf_adds(struct buf *b, const char *s)
 }
 
 void
+buf_addu(struct buf *b, unsigned long long n)
+{
+	char	 d[20];		/* 2^64 - 1 has 20 digits */
+	size_t	 i = sizeof(d);
+
+	do
+		d[--i] = (char)('0' + n % 10);
+	while ((n /= 10) != 0);
+	buf_add(b, d + i, sizeof(d) - i);
+}
+
+void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list	 ap;

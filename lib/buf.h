@@ -32,6 +32,8 @@ void	buf_add(struct buf *, const void *, size_t);
 void	buf_addc(struct buf *, char);
 /* Appends a trusted, NUL-terminated string (literals, our own output). */
 void	buf_adds(struct buf *, const char *);
+/* Appends n in decimal: what the per-request headers need, sans printf. */
+void	buf_addu(struct buf *, unsigned long long n);
 void	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 

@@ -6,20 +6,60 @@
 #include "config.h"
 #include "request.h"
 
-/* Finds NAME in a "NAME=value" array; the view is absent when not there. */
-static struct str
-param(char **envp, const char *name)
-{
-	struct str	 s = { NULL, 0 };
-	size_t		 n = strlen(name);
+/* The parameters the worker reads. */
+enum param {
+	P_METHOD, P_QUERY, P_CTYPE, P_CLEN, P_COOKIE, P_AUTH, P_ORIGIN,
+	P_HOST, P_PORT, P_SCHEME, P_HTTPS, P_ID, P_URI, P_SCRIPT, P_PATHINFO,
+	P__COUNT
+};
 
-	for (; envp != NULL && *envp != NULL; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=') {
-			s.ptr = *envp + n + 1;
-			s.len = strlen(s.ptr);
-			break;
-		}
-	return s;
+#define NAME(s)	{ s, sizeof(s) - 1 }
+static const struct {
+	const char	*name;
+	size_t		 len;
+} param_names[P__COUNT] = {
+	[P_METHOD] = NAME("REQUEST_METHOD"),
+	[P_QUERY] = NAME("QUERY_STRING"),
+	[P_CTYPE] = NAME("CONTENT_TYPE"),
+	[P_CLEN] = NAME("CONTENT_LENGTH"),
+	[P_COOKIE] = NAME("HTTP_COOKIE"),
+	[P_AUTH] = NAME("HTTP_AUTHORIZATION"),
+	[P_ORIGIN] = NAME("HTTP_ORIGIN"),
+	[P_HOST] = NAME("HTTP_HOST"),
+	[P_PORT] = NAME("SERVER_PORT"),
+	[P_SCHEME] = NAME("REQUEST_SCHEME"),
+	[P_HTTPS] = NAME("HTTPS"),
+	[P_ID] = NAME("HTTP_X_REQUEST_ID"),
+	[P_URI] = NAME("REQUEST_URI"),
+	[P_SCRIPT] = NAME("SCRIPT_NAME"),
+	[P_PATHINFO] = NAME("PATH_INFO"),
+};
+#undef NAME
+
+/*
+ * Picks the parameters out of a "NAME=value" array in one pass (the first
+ * of a repeated name wins); a view is absent when its name is not there.
+ */
+static void
+params_find(char **envp, struct str v[P__COUNT])
+{
+	const char	*eq;
+	size_t		 n;
+	int		 i;
+
+	memset(v, 0, sizeof(struct str) * P__COUNT);
+	for (; envp != NULL && *envp != NULL; envp++) {
+		if ((eq = strchr(*envp, '=')) == NULL)
+			continue;
+		n = (size_t)(eq - *envp);
+		for (i = 0; i < P__COUNT; i++)
+			if (param_names[i].len == n && v[i].ptr == NULL &&
+			    memcmp(*envp, param_names[i].name, n) == 0) {
+				v[i].ptr = eq + 1;
+				v[i].len = strlen(eq + 1);
+				break;
+			}
+	}
 }
 
 static bool
@@ -57,40 +97,41 @@ request_init(struct request *req, char **envp, body_read_fn read,
     void *read_arg)
 {
 	const char	*q;
-	struct str	 uri;
+	struct str	 v[P__COUNT], uri;
 
 	memset(req, 0, sizeof(*req));
-	req->method = param(envp, "REQUEST_METHOD");
+	params_find(envp, v);
+	req->method = v[P_METHOD];
 	req->meth = req->method.ptr ? method_parse(req->method.ptr,
 	    req->method.len) : METHOD_OTHER;
-	req->query = param(envp, "QUERY_STRING");
-	req->content_type = param(envp, "CONTENT_TYPE");
-	req->content_length = param(envp, "CONTENT_LENGTH");
-	req->cookie = param(envp, "HTTP_COOKIE");
-	req->authorization = param(envp, "HTTP_AUTHORIZATION");
-	req->origin = param(envp, "HTTP_ORIGIN");
-	req->host = param(envp, "HTTP_HOST");
-	req->port = param(envp, "SERVER_PORT");
+	req->query = v[P_QUERY];
+	req->content_type = v[P_CTYPE];
+	req->content_length = v[P_CLEN];
+	req->cookie = v[P_COOKIE];
+	req->authorization = v[P_AUTH];
+	req->origin = v[P_ORIGIN];
+	req->host = v[P_HOST];
+	req->port = v[P_PORT];
 	/* nginx's fastcgi_params sets both; RFC 3875 servers at least HTTPS. */
-	req->scheme = param(envp, "REQUEST_SCHEME");
+	req->scheme = v[P_SCHEME];
 	if (req->scheme.ptr == NULL) {
-		struct str https = param(envp, "HTTPS");
+		struct str https = v[P_HTTPS];
 		req->scheme.ptr = https.ptr != NULL && https.len == 2 &&
 		    strncasecmp(https.ptr, "on", 2) == 0 ? "https" : "http";
 		req->scheme.len = strlen(req->scheme.ptr);
 	}
 	req->read = read;
 	req->read_arg = read_arg;
-	set_id(req, param(envp, "HTTP_X_REQUEST_ID"));
+	set_id(req, v[P_ID]);
 
-	uri = param(envp, "REQUEST_URI");
+	uri = v[P_URI];
 	if (uri.ptr != NULL) {
 		req->path = uri;
 		if ((q = memchr(uri.ptr, '?', uri.len)) != NULL)
 			req->path.len = (size_t)(q - uri.ptr);
 	} else {
-		struct str sn = param(envp, "SCRIPT_NAME");
-		struct str pi = param(envp, "PATH_INFO");
+		struct str sn = v[P_SCRIPT];
+		struct str pi = v[P_PATHINFO];
 		req->path.ptr = req->pathbuf;
 		if (sn.len + pi.len <= ROUTE_MAX_PATH) {
 			if (sn.len)

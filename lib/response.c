@@ -131,11 +131,14 @@ void
 response_head(const struct response *r, struct buf *out)
 {
 	buf_reset(out);
-	buf_printf(out, "Status: %d %s\r\n"
-	    "Content-Type: application/json; charset=utf-8\r\n"
-	    "Content-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\n",
-	    r->status, reason(r->status), r->body.len);
+	buf_add(out, "Status: ", 8);
+	buf_addu(out, (unsigned)r->status);
+	buf_addc(out, ' ');
+	buf_adds(out, reason(r->status));
+	buf_adds(out, "\r\nContent-Type: application/json; charset=utf-8\r\n"
+	    "Content-Length: ");
+	buf_addu(out, r->body.len);
+	buf_adds(out, "\r\nCache-Control: no-store\r\n");
 	buf_add(out, r->headers.data, r->headers.len);
 	buf_add(out, "\r\n", 2);
 }
