@@ -70,8 +70,8 @@
 	"h AS (SELECT s.\"userId\" AS uid, s.expires >= now() AS live, " \
 	"EXISTS (SELECT 1 FROM renewed) AS renewed, " \
 	"pg_current_wal_lsn()::text AS lsn FROM s) "
-#define SESSION_HEAD	"h.uid, h.live, h.renewed, h.lsn"
-#define SESSION_NCOLS	4
+#define SESSION_HEAD	"h.uid, h.live, h.renewed"
+#define SESSION_NCOLS	3	/* and h.lsn after them in ST_SESSION */
 
 /* On the replica, $n is the primary's WAL position the read must see. */
 #define CAUGHT_UP(n) \
@@ -110,7 +110,7 @@ static const struct {
 } stmts[ST__COUNT] = {
 	/* Sent twice, the session check deletes or renews nothing more. */
 	[ST_SESSION] = { "session",
-	    SESSION_CTE "SELECT " SESSION_HEAD " FROM h",
+	    SESSION_CTE "SELECT " SESSION_HEAD ", h.lsn FROM h",
 	    3, true, false },
 	/* The check and the read in one round trip (no replica). */
 	[ST_SESSION_LIST] = { "session_list",
@@ -527,8 +527,10 @@ db_session_user(struct db *db, const char *token, size_t len,
 	}
 	*user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	*renewed = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
-	lsn_set(db, res, 3);
-	if (st != ST_SESSION) {
+	/* Without a replica the read is done along: no position needed. */
+	if (st == ST_SESSION)
+		lsn_set(db, res, SESSION_NCOLS);
+	else {
 		rows_set(&read->rows, res, SESSION_NCOLS);
 		read->done = true;
 		res = NULL;	/* read->rows owns it */

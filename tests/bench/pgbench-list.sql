@@ -18,7 +18,7 @@
 
 -- lib/db.c ST_SESSION_LIST: GET /api/places?limit=20: the session check and the read in one statement
 -- @include session-cte.sql
-SELECT h.uid, h.live, h.renewed, h.lsn, q.* FROM h LEFT JOIN LATERAL (SELECT
+SELECT h.uid, h.live, h.renewed, q.* FROM h LEFT JOIN LATERAL (SELECT
     p.id, p.name, p.location, p.image, p."mapURL", p.description,
     u.email,
     to_char(p.created_at AT TIME ZONE 'UTC',
