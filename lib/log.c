@@ -19,6 +19,7 @@ static const char	*prog = "places";
 static enum log_level	 level = LOG_INFO;
 static char		 reqid[LOG_ID_MAX + 1];
 static long long	 user = -1;
+static long long	 pid;	/* log_init()'s: no system call per line */
 
 static const char *const level_names[] = {
 	[LOG_ERROR] = "error",
@@ -32,6 +33,7 @@ log_init(const char *progname, enum log_level lvl)
 {
 	prog = progname;
 	level = lvl;
+	pid = (long long)getpid();
 }
 
 bool
@@ -259,7 +261,7 @@ begin(struct line *l, enum log_level lvl)
 	add_str(l, "level", level_names[lvl], strlen(level_names[lvl]), false,
 	    false);
 	add_str(l, "prog", prog, strlen(prog), false, false);
-	add_num(l, "pid", (long long)getpid());
+	add_num(l, "pid", pid);
 	if (reqid[0] != '\0')
 		add_str(l, "request_id", reqid, strlen(reqid), false, false);
 }

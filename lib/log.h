@@ -38,6 +38,7 @@ enum log_level {
 	LOG_DEBUG
 };
 
+/* Also takes the pid the lines carry: call it again in a forked child. */
 void	log_init(const char *progname, enum log_level);
 /* Parses "error", "warn", "info", "debug"; false on anything else. */
 bool	log_level_parse(const char *, size_t, enum log_level *);
