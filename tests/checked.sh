@@ -4,15 +4,18 @@
 #   tests/checked.sh asan       the worker built with -fsanitize=address,undefined
 #                               (build-asan/, `make asan`), no recovery
 #   tests/checked.sh valgrind   the normal worker under valgrind --leak-check=full
+#   tests/checked.sh pgbouncer  the normal worker behind pgbouncer in transaction
+#                               pooling mode (tools/stack.sh PGBOUNCER=1)
 #
 # Starts its own stack with that worker, runs tests/integration/run.sh on it,
 # stops the stack (so every worker exits and reports its leaks), then reads
 # every report: one "ok"/"not ok" line for zero sanitizer reports, or zero
-# valgrind errors and zero definitely or indirectly lost bytes.
+# valgrind errors and zero definitely or indirectly lost bytes; for
+# pgbouncer, that the suite's requests went through pgbouncer.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-mode=${1:?usage: tests/checked.sh asan|valgrind}
+mode=${1:?usage: tests/checked.sh asan|valgrind|pgbouncer}
 
 dir=$(mktemp -d /tmp/places-$mode.XXXXXX) || exit 1
 # The workers run as www-data when this runs as root: their reports need a
@@ -41,8 +44,12 @@ valgrind)
 --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
 --log-file=$reports/valgrind.%p"
 	;;
+pgbouncer)
+	command -v pgbouncer >/dev/null || { echo "not ok - pgbouncer: not installed"; exit 1; }
+	export PGBOUNCER=1
+	;;
 *)
-	echo "usage: tests/checked.sh asan|valgrind" >&2
+	echo "usage: tests/checked.sh asan|valgrind|pgbouncer" >&2
 	exit 2
 	;;
 esac
@@ -69,6 +76,23 @@ fi
 # The cases that break the stack on purpose run only on a stack of their own.
 bash "$here/integration/run.sh" "$dir" | sed -E "s/^(not )?ok - /&$mode: /; s/^([0-9]+ passed, [0-9]+ failed)$/# $mode: \\1/"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+if [ "$mode" = pgbouncer ]; then
+	# The workers' requests went through pgbouncer, not around it.
+	bport=$(sed -n "s/^PGBOUNCER_PORT='\([0-9]*\)'$/\1/p" "$dir/stack.env")
+	# SHOW STATS: transactions so far (updated every stats_period); SHOW
+	# POOLS: the workers connected now.
+	xacts=$(psql -X -At -h "$dir/run" -p "$bport" -U postgres -d pgbouncer -c 'SHOW STATS' 2>/dev/null |
+		awk -F '|' '$1 == "places" { print $2 }')
+	clients=$(psql -X -At -h "$dir/run" -p "$bport" -U postgres -d pgbouncer -c 'SHOW POOLS' 2>/dev/null |
+		awk -F '|' '$1 == "places" && $2 == "places" { print $3 + $4 }')
+	if grep -q "^WORKER_DATABASE_URL='.* port=$bport " "$dir/stack.env" &&
+		[ "${xacts:-0}" -gt 0 ] && [ "${clients:-0}" -gt 0 ]; then
+		echo "ok - pgbouncer: the workers went through pgbouncer (port $bport: $xacts transactions, $clients clients now)"
+	else
+		echo "not ok - pgbouncer: the workers went through pgbouncer (port ${bport:-?}: ${xacts:-no} transactions, ${clients:-no} clients)"
+		status=1
+	fi
+fi
 "$top/tools/stack.sh" stop "$dir" >/dev/null 2>&1
 
 case $mode in

@@ -17,12 +17,18 @@
 #                zero errors, zero bytes definitely or indirectly lost
 #   fuzz         each libFuzzer harness for FUZZ_SMOKE_SECONDS (default 10)
 #   faults       database and worker failures under load (tests/faults)
+#   scale        tests/scale: worker pools behind nginx's upstream (a pool
+#                stopped under load), a streaming replica for reads
+#                (read-your-writes, replica paused, stopped, back), pgbouncer
+#                in transaction pooling mode
+#   pgbouncer    the integration suite with the workers behind pgbouncer
+#                (tests/checked.sh pgbouncer)
 #   callgrind    instructions per request against a committed baseline
 #                (tests/bench/callgrind.sh; fails past +20%)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-suites=${TESTS:-unit install ops integration asan valgrind fuzz faults callgrind}
+suites=${TESTS:-unit install ops integration asan valgrind fuzz faults scale pgbouncer callgrind}
 log=$(mktemp "${TMPDIR:-/tmp}/places-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
 status=0
@@ -67,6 +73,8 @@ for s in $suites; do
 	valgrind) suite valgrind bash "$here/checked.sh" valgrind ;;
 	fuzz) suite fuzz bash "$here/fuzz/run.sh" "${FUZZ_SMOKE_SECONDS:-10}" ;;
 	faults) suite faults bash "$here/faults/run.sh" ;;
+	scale) suite scale bash "$here/scale/run.sh" ;;
+	pgbouncer) suite pgbouncer bash "$here/checked.sh" pgbouncer ;;
 	callgrind) suite callgrind bash "$here/bench/callgrind.sh" ;;
 	*) echo "not ok - unknown suite $s" | tee -a "$log" ;;
 	esac

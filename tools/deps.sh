@@ -11,7 +11,8 @@ packages=(
 	gcc make pkg-config
 	libfcgi-dev libpq-dev libjson-c-dev libsodium-dev
 	# run: tools/stack.sh starts its own PostgreSQL, nginx and workers
-	postgresql nginx spawn-fcgi multiwatch
+	# (and pgbouncer, with PGBOUNCER=1)
+	postgresql nginx spawn-fcgi multiwatch pgbouncer
 	# tests and tools/stack.sh (ss picks free ports, ps/pgrep check processes)
 	curl jq iproute2 procps
 	# the sanitizer build and libFuzzer, the valgrind suite, load for faults
