@@ -1287,14 +1287,22 @@ cmd_pg_stop() {
 	pg_down
 }
 
+# restart_port DATA KEY HOW: for starting a server of DIR's again, on the
+# port recorded under KEY (the workers' URLs name it: it must not change);
+# dies, saying to run HOW first, without DATA's cluster or the port.
+restart_port() {
+	local port
+	[[ -f $1/PG_VERSION ]] || die "no cluster in $1; run $3 first"
+	port=$(saved_value "$2")
+	[[ -n $port ]] || die "no $2 in $envfile; run $3 first"
+	echo "$port"
+}
+
 cmd_pg_start() {
 	set_paths "$1" 0 || die "no state directory $1"
-	[[ -f $pgdata/PG_VERSION ]] || die "no cluster in $pgdata; run start first"
 	local port
-	port=$(saved_value PGPORT)
-	[[ -n $port ]] || die "no PGPORT in $envfile; run start first"
+	port=$(restart_port "$pgdata" PGPORT start) || exit 1
 	trap on_exit EXIT
-	# The workers' DATABASE_URL names this port: it must not change.
 	pg_up "$port"
 	# Behind pgbouncer, up means reachable the way the workers reach it:
 	# after failed attempts pgbouncer answers new logins with its cached
@@ -1355,12 +1363,9 @@ cmd_replica_stop() {
 
 cmd_replica_start() {
 	set_paths "$1" 0 || die "no state directory $1"
-	[[ -f $replica_data/PG_VERSION ]] || die "no replica in $replica_data; run start with REPLICA=1 first"
 	local port
-	port=$(saved_value REPLICA_PORT)
-	[[ -n $port ]] || die "no REPLICA_PORT in $envfile; run start with REPLICA=1 first"
+	port=$(restart_port "$replica_data" REPLICA_PORT "start with REPLICA=1") || exit 1
 	trap on_exit EXIT
-	# The workers' DATABASE_READ_URL names this port: it must not change.
 	replica_up "$port"
 }
 

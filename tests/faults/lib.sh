@@ -212,6 +212,36 @@ wait_lines() {
 
 # --- workers --------------------------------------------------------------------
 
+# busy_workers USER TAG STEP_MS: the load of the worker-signal cases.  A
+# new user USER (new_user) with 1,000 places, and CONNS clients listing all
+# of them in a loop (some milliseconds of worker time per request, so a
+# signal can land inside one), STEP_MS between requests.  Sets MW (the
+# multiwatch pid), ORIG (the workers' pids), wlog0 and elog0 (log sizes),
+# stop (the file that ends the load).
+busy_workers() {
+	local u=$1 tag=$2 step=$3 c uid tok
+	new_user "$u"
+	uid=${u}_ID tok=${u}_TOKEN
+	sql "INSERT INTO places (name, location, description, author_id)
+	     SELECT 'fault-' || :'run' || '-$tag-seed-' || g, 'seed', repeat('x', 100), :'uid'
+	     FROM generate_series(1, 1000) g;" run="$FT_RUN" uid="${!uid}" >/dev/null
+	export GET_PATH='/api/places?author=me&limit=1000'
+	# A worker killed while writing its response leaves the client with
+	# a 200, a Content-Length and too few bytes: nginx 1.22 ends the
+	# request without an error and keeps the client connection open, so
+	# the client waits for the missing bytes until its own timeout.  Keep
+	# that short.
+	export GET_MAX_TIME=5
+	MW=$(cat "$STATE_DIR/run/spawn.pid")
+	read -r -a ORIG <<<"$(worker_pids)"
+	wlog0=$(log_size "$WORKER_LOG")
+	elog0=$(log_size "$NGINX_ERROR_LOG")
+	stop=$FT_CASE_DIR/stop
+	for ((c = 1; c <= CONNS; c++)); do
+		ft_bg get_loop "$FT_CASE_DIR/load.$c" "${!tok}" "f$FT_RUN-$tag-$c" "$stop" "$MAX_PER_CONN" "$step"
+	done
+}
+
 # worker_busy PID: true if the worker is not waiting in accept(2) for its
 # next FastCGI connection, i.e. it is serving a request.  Reads the kernel
 # function it sleeps in (/proc/PID/wchan) with no fork, so that a kill can

@@ -34,29 +34,10 @@ FAIL_MAX=$KILLS
 RESTART_MS=1000
 
 d=$FT_CASE_DIR
-new_user K
-# 1,000 places for the GETs to list (K's own, so they show in ?author=me).
-sql "INSERT INTO places (name, location, description, author_id)
-     SELECT 'fault-' || :'run' || '-kill-seed-' || g, 'seed', repeat('x', 100), :'uid'
-     FROM generate_series(1, 1000) g;" run="$FT_RUN" uid="$K_ID" >/dev/null
-export GET_PATH='/api/places?author=me&limit=1000'
-# A worker killed while writing its response leaves the client with a
-# 200, a Content-Length and too few bytes: nginx 1.22 ends the request
-# without an error and keeps the client connection open, so the client
-# waits for the missing bytes until its own timeout.  Keep that short.
-export GET_MAX_TIME=5
-MW=$(cat "$STATE_DIR/run/spawn.pid")
-read -r -a ORIG <<<"$(worker_pids)"
-wlog0=$(log_size "$WORKER_LOG")
-elog0=$(log_size "$NGINX_ERROR_LOG")
+busy_workers K kill 30
 
 t "worker SIGKILL: set-up"
 expect_eq "$WORKERS workers before" "$WORKERS" "${#ORIG[@]}"
-
-stop=$d/stop
-for ((c = 1; c <= CONNS; c++)); do
-	ft_bg get_loop "$d/load.$c" "$K_TOKEN" "f$FT_RUN-kill-$c" "$stop" "$MAX_PER_CONN" 30
-done
 
 victims=()
 spawn_ms=()   # kill -> the replacement's fork, as the kernel recorded it

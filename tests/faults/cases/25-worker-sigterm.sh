@@ -19,24 +19,10 @@ SIGNALS=$WORKERS
 FAIL_MAX=$SIGNALS
 
 d=$FT_CASE_DIR
-new_user S
-sql "INSERT INTO places (name, location, description, author_id)
-     SELECT 'fault-' || :'run' || '-term-seed-' || g, 'seed', repeat('x', 100), :'uid'
-     FROM generate_series(1, 1000) g;" run="$FT_RUN" uid="$S_ID" >/dev/null
-export GET_PATH='/api/places?author=me&limit=1000'
-export GET_MAX_TIME=5
-MW=$(cat "$STATE_DIR/run/spawn.pid")
-read -r -a ORIG <<<"$(worker_pids)"
-wlog0=$(log_size "$WORKER_LOG")
-elog0=$(log_size "$NGINX_ERROR_LOG")
+busy_workers S term 40
 
 t "worker SIGTERM: set-up"
 expect_eq "$WORKERS workers before" "$WORKERS" "${#ORIG[@]}"
-
-stop=$d/stop
-for ((c = 1; c <= CONNS; c++)); do
-	ft_bg get_loop "$d/load.$c" "$S_TOKEN" "f$FT_RUN-term-$c" "$stop" "$MAX_PER_CONN" 40
-done
 
 aimed=0
 replaced=0
