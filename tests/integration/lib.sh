@@ -371,3 +371,39 @@ repeat_char() {
 		printf '%s' "$out"
 	fi
 }
+
+# alive PID: running and not a zombie (kill -0 succeeds on a zombie).
+alive() {
+	local s
+	s=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $s != Z* ]]
+}
+
+# wait_exit PID SECONDS: waits for our child PID to end; sets EXITED to its
+# exit status, or to "still running" (and kills it).  Not in $(...): only
+# this shell can wait for its children.
+wait_exit() {
+	local pid=$1 i
+	for ((i = 0; i < $2 * 20; i++)); do
+		alive "$pid" || break
+		sleep 0.05
+	done
+	if alive "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		EXITED="still running"
+		return
+	fi
+	wait "$pid"
+	EXITED=$?
+}
+
+# stack_ok CMD: tools/stack.sh CMD on this run's stack (pg-stop, pg-start),
+# as one check; false when it failed.
+stack_ok() {
+	if "$IT_ROOT/tools/stack.sh" "$1" "$STATE_DIR" >"$IT_TMP/stack.out" 2>&1; then
+		pass "tools/stack.sh $1"
+	else
+		fail "tools/stack.sh $1" "$(cat "$IT_TMP/stack.out")"
+		return 1
+	fi
+}

@@ -120,43 +120,34 @@ expect_header Allow '^GET, HEAD, POST$'
 # the sessions table for any other method (the session check fails: a 405
 # needs no statement of its own).  Given back right after.
 
-t "500: privileges on places taken away"
-if sql "REVOKE SELECT, INSERT, UPDATE, DELETE ON places FROM CURRENT_USER;" >/dev/null 2>&1; then
-	pass "REVOKE on places"
-	for op in "${OPS[@]:0:8}"; do
+# refused TABLE PRIVILEGES WHY OP...: each OP answered 500 while PRIVILEGES
+# on TABLE are revoked (WHY says which statement fails).
+refused() {
+	local table=$1 privs=$2 why=$3 op m p
+	shift 3
+	t "500: privileges on $table taken away"
+	if ! sql "REVOKE $privs ON $table FROM CURRENT_USER;" >/dev/null 2>&1; then
+		fail "REVOKE on $table" "psql failed"
+		return
+	fi
+	pass "REVOKE on $table"
+	for op in "$@"; do
 		m=${op%% *} p=${op#* }
-		t "$m ${p/$ID/<id>}: 500 (the database refuses the statement)"
+		t "$m ${p/$ID/<id>}: 500 ($why)"
 		rq "$m" "$p" token
 		answer "$m" 500 '{"status":"Internal error"}'
 	done
-	t "500: privileges on places given back"
-	if sql "GRANT SELECT, INSERT, UPDATE, DELETE ON places TO CURRENT_USER;" >/dev/null; then
-		pass "GRANT on places"
+	t "500: privileges on $table given back"
+	if sql "GRANT $privs ON $table TO CURRENT_USER;" >/dev/null; then
+		pass "GRANT on $table"
 	else
-		fail "GRANT on places" "psql failed"
+		fail "GRANT on $table" "psql failed"
 	fi
-else
-	fail "REVOKE on places" "psql failed"
-fi
-
-t "500: privileges on sessions taken away"
-if sql "REVOKE SELECT, UPDATE, DELETE ON sessions FROM CURRENT_USER;" >/dev/null 2>&1; then
-	pass "REVOKE on sessions"
-	for op in "${OPS[@]:8}"; do
-		m=${op%% *} p=${op#* }
-		t "$m ${p/$ID/<id>}: 500 (the session check fails)"
-		rq "$m" "$p" token
-		answer "$m" 500 '{"status":"Internal error"}'
-	done
-	t "500: privileges on sessions given back"
-	if sql "GRANT SELECT, UPDATE, DELETE ON sessions TO CURRENT_USER;" >/dev/null; then
-		pass "GRANT on sessions"
-	else
-		fail "GRANT on sessions" "psql failed"
-	fi
-else
-	fail "REVOKE on sessions" "psql failed"
-fi
+}
+refused places "SELECT, INSERT, UPDATE, DELETE" \
+    "the database refuses the statement" "${OPS[@]:0:8}"
+refused sessions "SELECT, UPDATE, DELETE" "the session check fails" \
+    "${OPS[@]:8}"
 
 t "the worker answers normally after the 500s"
 rq GET "/api/places/$ID" token
@@ -166,24 +157,17 @@ expect_json --arg id "$ID" '.id == $id'
 # --- 503: the database is down ------------------------------------------------
 
 t "503: database stopped"
-if "$IT_ROOT/tools/stack.sh" pg-stop "$STATE_DIR" >"$IT_TMP/pg.out" 2>&1; then
-	pass "tools/stack.sh pg-stop"
+if stack_ok pg-stop; then
 	for op in "${OPS[@]}"; do
 		m=${op%% *} p=${op#* }
 		t "$m ${p/$ID/<id>}: 503 (database down)"
 		rq "$m" "$p" token
 		answer "$m" 503 '{"status":"Service unavailable"}'
 	done
-else
-	fail "tools/stack.sh pg-stop" "$(cat "$IT_TMP/pg.out")"
 fi
 
 t "503: database started again"
-if "$IT_ROOT/tools/stack.sh" pg-start "$STATE_DIR" >"$IT_TMP/pg.out" 2>&1; then
-	pass "tools/stack.sh pg-start"
-else
-	fail "tools/stack.sh pg-start" "$(cat "$IT_TMP/pg.out")"
-fi
+stack_ok pg-start
 # Each worker notices the restart on its next request and reconnects.
 for i in 1 2 3 4; do
 	t "database back: GET a place #$i"

@@ -31,30 +31,7 @@ gs_cleanup() {
 }
 trap gs_cleanup EXIT
 
-# alive PID: running and not a zombie (kill -0 succeeds on a zombie).
-alive() {
-	local s
-	s=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $s != Z* ]]
-}
 
-# wait_exit PID SECONDS: waits for our child PID to end; sets EXITED to its
-# exit status, or to "still running" (and kills it).  Not in $(...): only
-# this shell can wait for its children.
-wait_exit() {
-	local pid=$1 i
-	for ((i = 0; i < $2 * 20; i++)); do
-		alive "$pid" || break
-		sleep 0.05
-	done
-	if alive "$pid"; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		EXITED="still running"
-		return
-	fi
-	wait "$pid"
-	EXITED=$?
-}
 
 # serve NAME [multiwatch -f N --]: starts a worker (or multiwatch and its
 # workers) on $GS/NAME.sock, stderr to $GS/NAME.log; sets SRV_PID and waits

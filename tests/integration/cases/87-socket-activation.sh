@@ -62,29 +62,7 @@ sa_header() {
 	sed '/^\r\{0,1\}$/q' "$SA/out" | tr -d '\r' | sed -n "s/^$1: //Ip" | head -n 1
 }
 
-# alive PID: running and not a zombie.
-alive() {
-	local s
-	s=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $s != Z* ]]
-}
 
-# sa_wait PID SECONDS: sets EXITED to PID's exit status, or "still running"
-# (and kills it).
-sa_wait() {
-	local i
-	for ((i = 0; i < $2 * 20; i++)); do
-		alive "$1" || break
-		sleep 0.05
-	done
-	if alive "$1"; then
-		kill -KILL "$1" 2>/dev/null
-		wait "$1" 2>/dev/null
-		EXITED="still running"
-		return
-	fi
-	wait "$1"
-	EXITED=$?
-}
 
 t "socket activation: LISTEN_FDS=1, fd 3"
 if activate one one.sock; then pass "systemd-socket-activate listens"; else fail "systemd-socket-activate listens" "$(cat "$SA/one.log")"; fi
@@ -98,13 +76,13 @@ expect_eq "a JSON array" array "$(sa_body | jq -r type 2>&1)"
 expect_eq "served by the PID we started (exec in place)" "$SA_PID" \
 	"$(jq -R -r 'fromjson? | select(.event == "request" and .request_id == "activated-2") | .pid' "$SA/one.log")"
 kill -TERM "$SA_PID"
-sa_wait "$SA_PID" 5
+wait_exit "$SA_PID" 5
 expect_eq "SIGTERM: exit status" 0 "$EXITED"
 
 t "socket activation: two sockets are refused"
 if activate two two-a.sock two-b.sock; then pass "systemd-socket-activate listens"; else fail "systemd-socket-activate listens" "$(cat "$SA/two.log")"; fi
 sa_fcgi two-a.sock # the first connection starts the worker
-sa_wait "$SA_PID" 10
+wait_exit "$SA_PID" 10
 expect_eq "exit status" 1 "$EXITED"
 expect_eq "says why" 1 \
 	"$(jq -R 'fromjson? | select(.level == "error" and (.msg | test("LISTEN_FDS")))' "$SA/two.log" | jq -s length)"

@@ -10,11 +10,7 @@ if [ -n "$PIDS_BEFORE" ]; then pass "multiwatch has children"; else fail "multiw
 t "database stopped"
 areq "$B_TOKEN" GET /api/places
 expect_status 200
-if "$IT_ROOT/tools/stack.sh" pg-stop "$STATE_DIR" >"$IT_TMP/pg.out" 2>&1; then
-	pass "tools/stack.sh pg-stop"
-else
-	fail "tools/stack.sh pg-stop" "$(cat "$IT_TMP/pg.out")"
-fi
+stack_ok pg-stop
 
 t "database down: GET collection"
 areq "$B_TOKEN" GET /api/places
@@ -40,11 +36,7 @@ t "database down: workers still alive"
 expect_eq "same worker PIDs" "$PIDS_BEFORE" "$(worker_pids)"
 
 t "database started again"
-if "$IT_ROOT/tools/stack.sh" pg-start "$STATE_DIR" >"$IT_TMP/pg.out" 2>&1; then
-	pass "tools/stack.sh pg-start"
-else
-	fail "tools/stack.sh pg-start" "$(cat "$IT_TMP/pg.out")"
-fi
+stack_ok pg-start
 
 for i in 1 2 3 4; do
 	t "database back: GET collection #$i"
