@@ -253,7 +253,9 @@ run_wrk() {
 run_pgbench() {
 	local scenario=$1 conns=$2 out log=$pgb_dir/$1-$2 tps failed lat
 	rm -f "$log".*
-	out=$(timeout $((secs + slack)) pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" \
+	# The worker's plan mode (lib/db.c, conn_open()): one generic plan.
+	out=$(PGOPTIONS='-c plan_cache_mode=force_generic_plan' \
+		timeout $((secs + slack)) pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" \
 		--log --log-prefix="$log" \
 		-D loaded=0 -D keys="$keys" -D max_age="$max_age" -D update_age="$update_age" \
 		-D limit=20 -D offset=0 -D mask=16 \

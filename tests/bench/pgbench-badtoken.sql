@@ -11,10 +11,10 @@
 -- - to_char's format spells ':' as \072 in an E'' literal (the same
 --   constant): pgbench takes ":MI" for a variable even inside quotes.
 --
--- Set with -D: max_age, update_age.
+-- Set with -D: max_age, update_age, limit, offset.
 
 -- A token in no session (64 hex digits for the worker, digits here: the
 -- lookup finds nothing either way).
 \set token random(1, 9223372036854775807)
 
--- @include session.sql
+-- @include session-list.sql
