@@ -745,9 +745,9 @@ pool_up() {
 		# small sh reopens both on the worker log first (as the dropped
 		# user), then execs multiwatch, which keeps that stderr for itself
 		# and the workers.  multiwatch restarts a crashed worker (up to 3
-		# times in 10 s) and, on SIGTERM, sends the workers SIGUSR1:
-		# libfcgi's graceful stop, where FCGX_Accept returns -1 after the
-		# current request.
+		# times in 10 s) and, on SIGTERM, sends the workers SIGUSR1, on
+		# which a worker finishes its request in flight and exits 0
+		# (cgi/places.c, run_fastcgi()).
 		# spawn-fcgi's own messages go to spawn.out first, so that a
 		# failure can quote them.
 		rc=0
