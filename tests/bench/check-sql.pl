@@ -30,6 +30,7 @@ sub db_statements {
 sub squash {
 	my ($s) = @_;
 	$s =~ s/\s+/ /g;
+	$s =~ s/ ,/,/g;		# a column list continued after an include
 	$s =~ s/^ | $//g;
 	$s =~ s/ ?;$//;
 	return $s;

@@ -19,11 +19,6 @@
 -- lib/db.c ST_SESSION_GET: GET /api/places/<id>: the session check and the read in one statement
 -- @include session-cte.sql
 SELECT h.uid, h.live, h.renewed, q.* FROM h LEFT JOIN LATERAL (SELECT
-    p.id, p.name, p.location, p.image, p."mapURL", p.description,
-    u.email,
-    to_char(p.created_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS created,
-    to_char(p.updated_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS updated
+-- @include place-cols.sql
     FROM places p JOIN users u ON u.id = p.author_id
     WHERE p.id = :place_id::uuid AND h.live) q ON true;

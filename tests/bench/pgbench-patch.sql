@@ -32,10 +32,6 @@ WITH p AS (UPDATE places SET
     ELSE description END,
     updated_at = now()
     WHERE id = :place_id::uuid AND author_id = :user_id RETURNING *)
-SELECT p.id, p.name, p.location, p.image, p."mapURL", p.description,
-    u.email,
-    to_char(p.created_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS created,
-    to_char(p.updated_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS updated
+SELECT
+-- @include place-cols.sql
 FROM p JOIN users u ON u.id = p.author_id;

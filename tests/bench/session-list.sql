@@ -7,12 +7,8 @@
 -- lib/db.c ST_SESSION_LIST: GET /api/places?limit=20: the session check and the read in one statement
 -- @include session-cte.sql
 SELECT h.uid, h.live, h.renewed, q.* FROM h LEFT JOIN LATERAL (SELECT
-    p.id, p.name, p.location, p.image, p."mapURL", p.description,
-    u.email,
-    to_char(p.created_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS created,
-    to_char(p.updated_at AT TIME ZONE 'UTC',
-        E'YYYY-MM-DD"T"HH24\072MI\072SS.MS"Z"') AS updated, p.created_at AS sort_at
+-- @include place-cols.sql
+    , p.created_at AS sort_at
     FROM places p JOIN users u ON u.id = p.author_id
     WHERE h.live ORDER BY p.created_at DESC, p.id DESC
     LIMIT :limit OFFSET :offset) q ON true
