@@ -22,6 +22,8 @@ struct ctx {
 	const struct session	*session;
 	const struct route_match *match;
 	struct db_read		*read;		/* done: the read is answered */
+	enum pl_err		 query_rc;	/* GET, HEAD: the query string's */
+	const char		*query_detail;	/* ... and why, if it is bad */
 	const char		*detail;	/* PL_EBADREQ, PL_EJSON */
 	struct json_object	*errors;	/* PL_EINVALID; ctx owns it */
 };
@@ -103,17 +105,18 @@ read_place(struct ctx *c, enum place_mode mode, struct place_input *in)
 static enum pl_err
 list_places(struct ctx *c)
 {
-	struct list_query	 q;
 	struct db_rows		 rows = { NULL, 0, 0 };
 	enum pl_err		 rc;
 
 	if (c->read->done)
 		return send_places(c, 200, &c->read->rows, false);
-	if ((rc = query_parse(c->req->query.ptr, c->req->query.len, &q,
-	    &c->detail)) != PL_OK)
-		return rc;
-	if ((rc = db_place_list(c->api->db, &q, c->session->user_id, &rows))
-	    == PL_OK)
+	/* plan_read() has parsed the query string already. */
+	if (c->query_rc != PL_OK) {
+		c->detail = c->query_detail;
+		return c->query_rc;
+	}
+	if ((rc = db_place_list(c->api->db, c->read->list, c->session->user_id,
+	    &rows)) == PL_OK)
 		rc = send_places(c, 200, &rows, false);
 	db_rows_free(&rows);
 	return rc;
@@ -216,23 +219,24 @@ static const handler_fn handlers[ROUTE__COUNT][METHOD__COUNT] = {
 /*
  * The read a GET or HEAD asks for, if the request is well-formed enough to
  * have one: the session check can then answer it in the same round trip.
- * Nothing here is told to the client before the session is known.
+ * Nothing here is told to the client before the session is known: a bad
+ * query string waits in c->query_rc for list_places().
  */
 static void
-plan_read(const struct request *req, enum pl_err routed,
-    const struct route_match *m, struct list_query *q, struct db_read *read)
+plan_read(struct ctx *c, enum pl_err routed, struct list_query *q)
 {
-	const char	*detail;
+	const struct request	*req = c->req;
 
-	memset(read, 0, sizeof(*read));
+	memset(c->read, 0, sizeof(*c->read));
+	c->query_rc = PL_OK;
 	if (routed != PL_OK || (req->meth != METHOD_GET &&
 	    req->meth != METHOD_HEAD))
 		return;
-	if (m->route == ROUTE_ITEM)
-		read->id = m->id;
-	else if (query_parse(req->query.ptr, req->query.len, q, &detail)
-	    == PL_OK)
-		read->list = q;
+	if (c->match->route == ROUTE_ITEM)
+		c->read->id = c->match->id;
+	else if ((c->query_rc = query_parse(req->query.ptr, req->query.len, q,
+	    &c->query_detail)) == PL_OK)
+		c->read->list = q;
 }
 
 void
@@ -242,8 +246,8 @@ api_handle(struct api *api, struct request *req, struct response *resp)
 	struct route_match	 m;
 	struct list_query	 q;
 	struct db_read		 read;
-	struct ctx		 c = { api, req, resp, &s, &m, &read, NULL,
-				    NULL };
+	struct ctx		 c = { api, req, resp, &s, &m, &read, PL_OK,
+				    NULL, NULL, NULL };
 	const char		*allow = NULL;
 	enum pl_err		 rc, routed;
 	bool			 authenticated = false;
@@ -253,7 +257,7 @@ api_handle(struct api *api, struct request *req, struct response *resp)
 
 	/* Routing is only looked at; its 404 waits for the session's 401. */
 	routed = route_match(req->path.ptr, req->path.len, &m);
-	plan_read(req, routed, &m, &q, &read);
+	plan_read(&c, routed, &q);
 	if ((rc = session_resolve(api->db, &api->session, req, &api->scratch,
 	    &read, &s)) != PL_OK)
 		goto out;

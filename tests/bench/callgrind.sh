@@ -136,10 +136,14 @@ count() {
 		env+=(CONTENT_TYPE=application/json "CONTENT_LENGTH=${#body}")
 	fi
 	out=$dir/$name.$run
+	# Left out, as what a FastCGI worker does once per connection: the
+	# connection, its SET (PQexec: the only other caller is a new JWT
+	# user's transaction, which no request here makes) and the prepares.
 	printf '%s' "$body" | (cd "$dir" && env -i "${env[@]}" \
 		valgrind --tool=callgrind --callgrind-out-file="$out.cg" \
 		--toggle-collect=api_handle \
-		--toggle-collect=PQconnectdbParams --toggle-collect=PQprepare \
+		--toggle-collect=PQconnectdbParams --toggle-collect=PQexec \
+		--toggle-collect=PQprepare \
 		--toggle-collect=lh_table_insert_w_hash \
 		--toggle-collect=lh_table_lookup_entry_w_hash \
 		"$worker" >"$out.resp" 2>"$out.err")
