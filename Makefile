@@ -121,8 +121,8 @@ bench: deps
 	$(MAKE) all $(BUILD)/tests/print-sql
 	tools/bench.sh $(BENCH_SECONDS)
 
-# lib/db.c's statements as compiled, for tools/bench.sh's SQL check.
-$(BUILD)/tests/print-sql: tests/bench/print-sql.c lib/db.c $(LIB_A)
+# The statement table as the worker builds it, for tools/bench.sh's SQL check.
+$(BUILD)/tests/print-sql: tests/bench/print-sql.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LDLIBS)
 

@@ -14,7 +14,9 @@
  * the client's own and everyone else's.  A replica that is behind, down
  * or failing costs nothing but a read from the primary.
  *
- * All SQL is in db.c, with $n parameters only.
+ * The code is in three parts: the statement table (stmt.c: all the SQL,
+ * with $n parameters only), the connections (dbconn.c: connecting,
+ * reconnecting, sending again) and the operations below (db.c).
  */
 #ifndef PLACES_DB_H
 #define PLACES_DB_H

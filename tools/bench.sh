@@ -93,7 +93,7 @@ pgb_dir=$dir/pgbench
 mkdir -p "$data_dir" "$pgb_dir"
 
 # What the scenarios send must match what the worker would send: the
-# statements as the compiler built them from lib/db.c (print-sql).
+# statement table as the worker builds it (lib/stmt.c, print-sql).
 "$repo/build/tests/print-sql" >"$pgb_dir/worker.sql" ||
 	die "build/tests/print-sql failed (make bench builds it)"
 for s in "$bench"/pgbench-*.sql; do
@@ -101,7 +101,7 @@ for s in "$bench"/pgbench-*.sql; do
 	pgbench_script "${s%.sql}" >/dev/null
 done
 perl "$bench/check-sql.pl" "$pgb_dir/worker.sql" "$pgb_dir"/pgbench-*.sql ||
-	die "tests/bench/*.sql no longer match lib/db.c"
+	die "tests/bench/*.sql no longer match lib/stmt.c"
 stack_started=0
 ceil_pid=
 
@@ -253,7 +253,7 @@ run_wrk() {
 run_pgbench() {
 	local scenario=$1 conns=$2 out log=$pgb_dir/$1-$2 tps failed lat
 	rm -f "$log".*
-	# The worker's plan mode (lib/db.c, conn_open()): one generic plan.
+	# The worker's plan mode (lib/dbconn.c, conn_open()): one generic plan.
 	out=$(PGOPTIONS='-c plan_cache_mode=force_generic_plan' \
 		timeout $((secs + slack)) pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" \
 		--log --log-prefix="$log" \

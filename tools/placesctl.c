@@ -36,6 +36,7 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "stmt.h"
 #include "utf8.h"
 
 #define EXIT_USAGE	1	/* usage or bad argument */
@@ -63,8 +64,6 @@
  * so concurrent runs apply each migration once, one after the other.
  */
 #define MIGRATE_LOCK	"123610792682867"
-/* Serialises `user add`: users.email has no unique index to do it. */
-#define USER_LOCK	"123610792682868"
 
 /* RFC 3339 in UTC, to the second, from a timestamptz column. */
 #define UTC_TIME(col) \
@@ -736,11 +735,13 @@ out:
 static int
 cmd_user_add(const struct cmd *c, int argc, char **argv)
 {
-	struct opt	 opts[] = { { "--name", NULL } };
-	const char	*pos[1], *params[2];
-	PGconn		*conn = NULL;
-	PGresult	*res = NULL;
-	int		 npos, rc = EXIT_USAGE;
+	struct opt		 opts[] = { { "--name", NULL } };
+	const char		*pos[1], *params[2];
+	struct sql_names	 names;
+	struct stmt_table	 st = { { NULL } };
+	PGconn			*conn = NULL;
+	PGresult		*res = NULL, *lock = NULL;
+	int			 npos, rc = EXIT_USAGE;
 
 	if (!parse_args(argc, argv, pos, 1, &npos, opts, 1) || npos != 1)
 		return cmd_usage(c);
@@ -755,14 +756,20 @@ cmd_user_add(const struct cmd *c, int argc, char **argv)
 	params[1] = opts[0].val;
 
 	rc = EXIT_DB;
+	stmt_names_default(&names);
+	if (stmt_table_build(&st, &names) != PL_OK) {
+		fprintf(stderr, "placesctl: out of memory\n");
+		goto out;
+	}
 	if ((conn = db_open()) == NULL)
 		goto out;
 	/*
 	 * users.email has no unique index in NextAuth's schema: look, then
-	 * insert, under a lock so that two of us cannot both insert.
+	 * insert, under the worker's own lock for this email (ST_USER_LOCK),
+	 * so that neither two of us nor we and a worker both insert.
 	 */
-	if (!command(conn, "BEGIN") ||
-	    !command(conn, "SELECT pg_advisory_xact_lock(" USER_LOCK ")"))
+	if (!command(conn, "BEGIN") || (lock = query(conn,
+	    st.sql[ST_USER_LOCK], 1, params, PGRES_TUPLES_OK)) == NULL)
 		goto out;
 	res = query(conn, "WITH old AS (SELECT min(id) AS id FROM users "
 	    "WHERE email = $1), "
@@ -780,8 +787,10 @@ cmd_user_add(const struct cmd *c, int argc, char **argv)
 		    PQgetvalue(res, 0, 0));
 	rc = 0;
 out:
+	PQclear(lock);
 	PQclear(res);
 	PQfinish(conn);
+	stmt_table_free(&st);
 	return rc;
 }
 

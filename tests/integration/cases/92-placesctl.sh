@@ -260,6 +260,36 @@ expect_out_re "^user $EMAIL already exists \\(id [0-9]+\\)\$"
 expect_eq "still one user, name unchanged" "1|CTL Test" \
 	"$(sql "SELECT count(*), min(name) FROM users WHERE email = :'e';" e="$EMAIL")"
 
+# The worker serialises a JWT user's first insert with an advisory lock on
+# the email (lib/stmt.c ST_USER_LOCK); user add must take that same lock,
+# or the two could both insert.  Hold it as the worker would, and see
+# user add wait for it.
+t "user add: waits on the worker's lock for the same email"
+LOCKED=it-ctl-lock-$R@example.com
+sql "BEGIN; SELECT pg_advisory_xact_lock(hashtext('places-fcgi users.email'),
+     hashtext(:'e')); SELECT pg_sleep(3); COMMIT;" e="$LOCKED" >/dev/null &
+holder=$!
+waiting=0
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	[ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted;")" -ge 1 ] && break
+	sleep 0.1
+done
+ctl user add "$LOCKED" &
+adder=$!
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+	if [ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+	    WHERE l.locktype = 'advisory' AND NOT l.granted
+	    AND a.application_name = 'placesctl';")" -ge 1 ]; then
+		waiting=1
+		break
+	fi
+	sleep 0.1
+done
+wait "$adder"
+wait "$holder"
+expect_eq "placesctl waited on the worker's lock" 1 "$waiting"
+expect_eq "then added the user once" 1 "$(sql "SELECT count(*) FROM users WHERE email = :'e';" e="$LOCKED")"
+
 t "user add: without --name"
 ctl user add "it-ctl-noname-$R@example.com"
 expect_rc 0

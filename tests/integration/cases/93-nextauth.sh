@@ -105,6 +105,40 @@ JWT_DB_TOKEN=$(mksession "$JWT_UID" '30 days')
 jreq "$JWT_DB_TOKEN" PATCH "/api/places/$JWT_PLACE" '{"name":"By JWT, edited"}'
 expect_status 200
 
+# A JWT caller's first request inserts its users row in a transaction,
+# under the per-email lock.  The connection lost inside it is an error
+# (lib/dbconn.c): 503, nothing written, never the rest of the transaction
+# on a new connection; and the next request is served.
+t "JWT first sight: connection lost inside the transaction"
+LOST_EMAIL="jwt-lost-$(rand_hex 6)@example.com"
+LOST_HDR=$(jwt_cookie --email "$LOST_EMAIL")
+sql "BEGIN; SELECT pg_advisory_xact_lock(hashtext('places-fcgi users.email'),
+     hashtext(:'e')); SELECT pg_sleep(4); COMMIT;" e="$LOST_EMAIL" >/dev/null &
+holder=$!
+for _ in $(seq 20); do
+	[ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted;")" -ge 1 ] && break
+	sleep 0.1
+done
+( req GET /api/places -H "Cookie: $LOST_HDR"; printf '%s' "$STATUS" >"$IT_TMP/lost.status" ) &
+asker=$!
+killed=0
+for _ in $(seq 30); do
+	killed=$(sql "SELECT count(pg_terminate_backend(a.pid)) FROM pg_locks l
+	    JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory'
+	    AND NOT l.granted AND a.application_name = 'places-fcgi';")
+	[ "$killed" -ge 1 ] && break
+	sleep 0.1
+done
+wait "$asker"
+wait "$holder"
+expect_eq "the worker was waiting in its transaction, then lost it" 1 "$killed"
+expect_eq "503" 503 "$(cat "$IT_TMP/lost.status")"
+expect_eq "no users row" 0 "$(sql "SELECT count(*) FROM users WHERE email = :'e';" e="$LOST_EMAIL")"
+t "JWT first sight: the next request is served"
+req GET /api/places -H "Cookie: $LOST_HDR"
+expect_status 200
+expect_eq "one users row" 1 "$(sql "SELECT count(*) FROM users WHERE email = :'e';" e="$LOST_EMAIL")"
+
 # --- rolling expiry (NextAuth defaults: maxAge 30 days, updateAge 24 hours) ---
 
 # Every UPDATE of a sessions row is counted by a test-only trigger.

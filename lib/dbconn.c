@@ -1,0 +1,295 @@
+#include <poll.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+#include "dbconn.h"
+#include "log.h"
+
+int
+conn_init(struct conn *c, const char *role, const char *conninfo,
+    bool replica)
+{
+	c->role = role;
+	c->replica = replica;
+	if (conninfo != NULL && (c->conninfo = strdup(conninfo)) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c->pg != NULL)
+		PQfinish(c->pg);
+	c->pg = NULL;
+}
+
+/* libpq's notice processor: the message, which ends in a newline. */
+static void
+notice(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("database: %s", msg);
+}
+
+/*
+ * Connects and prepares the connection's statements.  Our defaults come
+ * before the caller's conninfo, so DATABASE_URL (and PG* variables)
+ * override them: libpq keeps the last value of a repeated keyword.
+ */
+static enum pl_err
+conn_open(struct db *db, struct conn *c)
+{
+	const char	*keys[5], *vals[5];
+	PGresult	*res = NULL;
+	enum pl_err	 rc = PL_EDBDOWN;
+	int		 n = 0, i;
+
+	keys[n] = "application_name"; vals[n++] = "places-fcgi";
+	if (getenv("PGCONNECT_TIMEOUT") == NULL) {
+		/* A dead host must not hold a worker for libpq's forever. */
+		keys[n] = "connect_timeout"; vals[n++] = "3";
+	}
+	/*
+	 * No statement may hold a worker longer than nginx waits.  A pooler
+	 * in transaction mode refuses startup options: there the limit
+	 * belongs on the role (ALTER ROLE ... SET statement_timeout).
+	 */
+	if (getenv("PGOPTIONS") == NULL && !db->unnamed) {
+		keys[n] = "options"; vals[n++] = "-c statement_timeout=5000";
+	}
+	if (c->conninfo != NULL) {
+		keys[n] = "dbname"; vals[n++] = c->conninfo;
+	}
+	keys[n] = NULL; vals[n] = NULL;
+
+	c->pg = PQconnectdbParams(keys, vals, 1);
+	if (c->pg == NULL) {
+		rc = PL_ENOMEM;
+		goto out;
+	}
+	/* Server notices and errors go through our log, one line each. */
+	PQsetNoticeProcessor(c->pg, notice, NULL);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		log_warnx("%s database connection failed: %s", c->role,
+		    PQerrorMessage(c->pg));
+		goto out;
+	}
+	/*
+	 * One plan per statement, made once.  Left to choose, PostgreSQL
+	 * plans a prepared statement afresh at every execution (a custom
+	 * plan) whenever its generic plan looks costlier, as "LIMIT $n" makes
+	 * it look: the one-statement list then spent 0.7 ms planning for
+	 * 0.3 ms of execution (docs/PERFORMANCE.md).  The plans of these
+	 * statements do not depend on the values (lookups by key, the newest
+	 * first), and the generic ones are the same index scans.  Not behind
+	 * a transaction pooler: a SET would stick to a server connection that
+	 * others share, and unnamed statements are planned each time anyway.
+	 */
+	if (!db->unnamed) {
+		res = PQexec(c->pg, "SET plan_cache_mode = force_generic_plan");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_errorx("plan_cache_mode: %s", PQerrorMessage(c->pg));
+			rc = PQstatus(c->pg) == CONNECTION_OK ?
+			    PL_EINTERNAL : PL_EDBDOWN;
+			goto out;
+		}
+		PQclear(res);
+		res = NULL;
+	}
+	for (i = 0; i < ST__COUNT && !db->unnamed; i++) {
+		const struct stmt_def *d = stmt_def((enum stmt)i);
+
+		if (d->replica != c->replica)
+			continue;
+		res = PQprepare(c->pg, d->name, db->stmts.sql[i], d->nparams,
+		    NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_errorx("prepare %s: %s", d->name,
+			    PQerrorMessage(c->pg));
+			rc = PQstatus(c->pg) == CONNECTION_OK ?
+			    PL_EINTERNAL : PL_EDBDOWN;
+			goto out;
+		}
+		PQclear(res);
+		res = NULL;
+	}
+	log_info("%s database connected", c->role);
+	rc = PL_OK;
+out:
+	PQclear(res);
+	if (rc != PL_OK)
+		conn_close(c);
+	return rc;
+}
+
+/*
+ * Makes sure the connection is usable before a statement is sent.  A server
+ * that restarted has closed our socket: reading it now shows that, so we
+ * reconnect first instead of failing the request; inside a transaction
+ * that is PL_EDBDOWN instead, since the transaction went with the socket.
+ */
+static enum pl_err
+conn_ready(struct db *db, struct conn *c)
+{
+	struct pollfd	 pfd;
+	int		 n;
+
+	/*
+	 * An idle connection has nothing to read.  A server shutting down
+	 * sends a FATAL message and then closes: the first read takes the
+	 * message, a later one the end of the stream, which is what tells
+	 * libpq the connection is gone.  So read for as long as there is
+	 * something to read (a few rounds at most).
+	 */
+	for (n = 0; c->pg != NULL && n < 4; n++) {
+		pfd.fd = PQsocket(c->pg);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0)
+			break;
+		if (PQconsumeInput(c->pg) == 0 ||
+		    PQstatus(c->pg) != CONNECTION_OK) {
+			log_warnx("%s database connection lost%s", c->role,
+			    c->in_tx ? " in a transaction" : "; reconnecting");
+			conn_close(c);
+		}
+	}
+	if (c->pg == NULL)
+		return c->in_tx ? PL_EDBDOWN : conn_open(db, c);
+	return PL_OK;
+}
+
+/*
+ * SQLSTATEs that mean "the database is unavailable", not "this request
+ * is wrong": connection exceptions (class 08), shutdown and start-up
+ * (57P01-57P03), too many connections (53300), statement timeout (57014),
+ * read-only transaction (25006, a replica promoted or demoted).
+ */
+static bool
+unavailable(const char *state)
+{
+	if (state == NULL)
+		return true;
+	return strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0 ||
+	    strcmp(state, "53300") == 0 || strcmp(state, "57014") == 0 ||
+	    strcmp(state, "25006") == 0;
+}
+
+/*
+ * Behind a transaction pooler each statement goes unnamed (parsed and
+ * planned each time), since a named one may live on a server connection
+ * that the next transaction does not get.
+ */
+enum pl_err
+conn_exec(struct db *db, enum stmt st, const char *const *params,
+    ExecStatusType want, PGresult **out)
+{
+	const struct stmt_def	*d = stmt_def(st);
+	struct conn		*c = d->replica ? &db->replica : &db->primary;
+	PGresult		*res = NULL;
+	enum pl_err		 rc;
+	int			 attempt;
+
+	*out = NULL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((rc = conn_ready(db, c)) != PL_OK)
+			goto out;
+		if (db->unnamed)
+			res = PQexecParams(c->pg, db->stmts.sql[st], d->nparams,
+			    NULL, params, NULL, NULL, 0);
+		else
+			res = PQexecPrepared(c->pg, d->name, d->nparams, params,
+			    NULL, NULL, 0);
+		if (res != NULL && PQresultStatus(res) == want) {
+			*out = res;
+			res = NULL;
+			rc = PL_OK;
+			goto out;
+		}
+		if (PQstatus(c->pg) == CONNECTION_OK) {
+			const char *state = res ? PQresultErrorField(res,
+			    PG_DIAG_SQLSTATE) : NULL;
+			log_errorx("%s: %s", d->name,
+			    res ? PQresultErrorMessage(res) :
+			    PQerrorMessage(c->pg));
+			rc = res && !unavailable(state) ? PL_EINTERNAL :
+			    PL_EDBDOWN;
+			goto out;
+		}
+		log_warnx("%s: connection lost: %s", d->name,
+		    PQerrorMessage(c->pg));
+		conn_close(c);
+		rc = PL_EDBDOWN;
+		PQclear(res);
+		res = NULL;
+		/* May have run: never send it twice; nor outside its tx. */
+		if (!d->idempotent || c->in_tx)
+			goto out;
+	}
+out:
+	PQclear(res);
+	return rc;
+}
+
+/* Sends a command without parameters or result rows on the primary. */
+static enum pl_err
+conn_command(struct conn *c, const char *sql)
+{
+	PGresult	*res;
+	enum pl_err	 rc = PL_OK;
+
+	if (c->pg == NULL)
+		return PL_EDBDOWN;
+	res = PQexec(c->pg, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_errorx("%s: %s", sql, PQerrorMessage(c->pg));
+		rc = PQstatus(c->pg) == CONNECTION_OK ? PL_EINTERNAL :
+		    PL_EDBDOWN;
+	}
+	PQclear(res);
+	return rc;
+}
+
+enum pl_err
+conn_begin(struct db *db)
+{
+	struct conn	*c = &db->primary;
+	enum pl_err	 rc;
+
+	if ((rc = conn_ready(db, c)) != PL_OK ||
+	    (rc = conn_command(c, "BEGIN")) != PL_OK)
+		return rc;
+	c->in_tx = true;
+	return PL_OK;
+}
+
+/* Ends the transaction with sql; a failure closes the connection. */
+static enum pl_err
+conn_end(struct conn *c, const char *sql)
+{
+	enum pl_err	 rc;
+
+	rc = conn_command(c, sql);
+	c->in_tx = false;
+	if (rc != PL_OK)
+		conn_close(c);
+	return rc;
+}
+
+enum pl_err
+conn_commit(struct db *db)
+{
+	return conn_end(&db->primary, "COMMIT");
+}
+
+void
+conn_rollback(struct db *db)
+{
+	/* Failed or not, the transaction is over (and its work undone). */
+	if (conn_end(&db->primary, "ROLLBACK") != PL_OK)
+		log_debug("rollback failed; connection closed");
+}

@@ -1,0 +1,328 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "stmt.h"
+
+/*
+ * Template keys.  {users}, {sessions.token}, ... are names (enum sql_name),
+ * quoted when the table is built; the others are fragments shared by
+ * several statements, expanded in place.
+ */
+static const struct {
+	const char	*key;
+	enum sql_name	 name;
+} keys[] = {
+	{ "users", SN_USERS },
+	{ "users.id", SN_USERS_ID },
+	{ "users.email", SN_USERS_EMAIL },
+	{ "users.name", SN_USERS_NAME },
+	{ "sessions", SN_SESSIONS },
+	{ "sessions.id", SN_SESSIONS_ID },
+	{ "sessions.token", SN_SESSIONS_TOKEN },
+	{ "sessions.user", SN_SESSIONS_USER },
+	{ "sessions.expires", SN_SESSIONS_EXPIRES },
+	{ "places", SN_PLACES },
+};
+
+static const struct {
+	const char	*key;
+	const char	*text;
+} fragments[] = {
+	/* The columns of a place, in the order of enum place_col. */
+	{ "place_cols",
+	    "p.id, p.name, p.location, p.image, p.\"mapURL\", p.description, "
+	    "u.{users.email}, "
+	    "to_char(p.created_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created, "
+	    "to_char(p.updated_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated" },
+	/* Places with their author's row (p, u). */
+	{ "places_join",
+	    "{places} p JOIN {users} u ON u.{users.id} = p.author_id" },
+	/*
+	 * The session check: $1 token, $2 max_age, $3 update_age (seconds).
+	 * h is its one row (none when there is no such session): the user,
+	 * whether the session is live, whether this statement renewed it,
+	 * and the primary's WAL position, which a replica must have replayed
+	 * before it may answer this request's read.  The UPDATE re-checks
+	 * its WHERE on the locked, current row, so a racing request that
+	 * renewed first makes this one a no-op; sent twice, it deletes or
+	 * renews nothing more.
+	 */
+	{ "session_check",
+	    "WITH s AS (SELECT s.{sessions.id}, s.{sessions.user}, "
+	    "s.{sessions.expires} FROM {sessions} s "
+	    "JOIN {users} u ON u.{users.id} = s.{sessions.user} "
+	    "WHERE s.{sessions.token} = $1), "
+	    "gone AS (DELETE FROM {sessions} d USING s "
+	    "WHERE d.{sessions.id} = s.{sessions.id} "
+	    "AND s.{sessions.expires} < now()), "
+	    "renewed AS (UPDATE {sessions} r "
+	    "SET {sessions.expires} = now() + make_interval(secs => $2) FROM s "
+	    "WHERE r.{sessions.id} = s.{sessions.id} "
+	    "AND r.{sessions.expires} >= now() AND r.{sessions.expires} "
+	    "- make_interval(secs => $2) + make_interval(secs => $3) <= now() "
+	    "RETURNING r.{sessions.id}), "
+	    "h AS (SELECT s.{sessions.user} AS uid, "
+	    "s.{sessions.expires} >= now() AS live, "
+	    "EXISTS (SELECT 1 FROM renewed) AS renewed, "
+	    "pg_current_wal_lsn()::text AS lsn FROM s) " },
+};
+
+/*
+ * The statements.  A read behind a head row h (the session check, or the
+ * replica's "caught up" test) returns the head's columns, then the read's,
+ * on every row; one row of NULL place columns when the read finds nothing
+ * or h shuts it (LATERAL runs it once, for h's one row).  Lists also
+ * return created_at raw (sort_at) so that the outer query keeps their
+ * order.
+ */
+static const struct {
+	struct stmt_def	 def;
+	const char	*sql;
+} stmts[ST__COUNT] = {
+	/* $1 token, $2 max_age, $3 update_age. */
+	[ST_SESSION] = { { "session", SP__COUNT, true, false },
+	    "{session_check}SELECT h.uid, h.live, h.renewed, h.lsn FROM h" },
+	/* As ST_SESSION; $4 limit, $5 offset.  Without a replica only. */
+	[ST_SESSION_LIST] = { { "session_list", SP_LIST_OFFSET + 1, true,
+	    false },
+	    "{session_check}SELECT h.uid, h.live, h.renewed, q.* FROM h "
+	    "LEFT JOIN LATERAL (SELECT {place_cols}, p.created_at AS sort_at "
+	    "FROM {places_join} WHERE h.live "
+	    "ORDER BY p.created_at DESC, p.id DESC LIMIT $4 OFFSET $5) q "
+	    "ON true ORDER BY q.sort_at DESC, q.id DESC" },
+	/* As ST_SESSION; $4 limit, $5 offset: the session user's places. */
+	[ST_SESSION_LIST_MINE] = { { "session_list_mine", SP_LIST_OFFSET + 1,
+	    true, false },
+	    "{session_check}SELECT h.uid, h.live, h.renewed, q.* FROM h "
+	    "LEFT JOIN LATERAL (SELECT {place_cols}, p.created_at AS sort_at "
+	    "FROM {places_join} WHERE p.author_id = h.uid AND h.live "
+	    "ORDER BY p.created_at DESC, p.id DESC LIMIT $4 OFFSET $5) q "
+	    "ON true ORDER BY q.sort_at DESC, q.id DESC" },
+	/* As ST_SESSION; $4 the place's id. */
+	[ST_SESSION_GET] = { { "session_get", SP_GET_ID + 1, true, false },
+	    "{session_check}SELECT h.uid, h.live, h.renewed, q.* FROM h "
+	    "LEFT JOIN LATERAL (SELECT {place_cols} "
+	    "FROM {places_join} WHERE p.id = $4::uuid AND h.live) q ON true" },
+	/* $1 email. */
+	[ST_USER_BY_EMAIL] = { { "user_by_email", UP_EMAIL + 1, true, false },
+	    "SELECT {users.id}, pg_current_wal_lsn()::text FROM {users} "
+	    "WHERE {users.email} = $1 ORDER BY {users.id} LIMIT 1" },
+	/* $1 email, $2 name ('' for none). */
+	[ST_USER_INSERT] = { { "user_insert", UP_NAME + 1, false, false },
+	    "INSERT INTO {users} ({users.email}, {users.name}) "
+	    "VALUES ($1, NULLIF($2, '')) RETURNING {users.id}" },
+	/*
+	 * $1 email.  Serialises the inserts of one email (users.email is not
+	 * unique), in a transaction: the worker's and placesctl's.
+	 */
+	[ST_USER_LOCK] = { { "user_lock", UP_EMAIL + 1, false, false },
+	    "SELECT pg_advisory_xact_lock(hashtext('places-fcgi users.email'), "
+	    "hashtext($1))" },
+	/* $1 limit, $2 offset. */
+	[ST_LIST] = { { "list", LP_OFFSET + 1, true, false },
+	    "SELECT {place_cols}, p.created_at AS sort_at FROM {places_join} "
+	    "WHERE true ORDER BY p.created_at DESC, p.id DESC "
+	    "LIMIT $1 OFFSET $2" },
+	/* $1 limit, $2 offset, $3 author. */
+	[ST_LIST_MINE] = { { "list_mine", LP_AUTHOR + 1, true, false },
+	    "SELECT {place_cols}, p.created_at AS sort_at FROM {places_join} "
+	    "WHERE p.author_id = $3 AND true "
+	    "ORDER BY p.created_at DESC, p.id DESC LIMIT $1 OFFSET $2" },
+	/* $1 id. */
+	[ST_GET] = { { "get", GP_ID + 1, true, false },
+	    "SELECT {place_cols} FROM {places_join} "
+	    "WHERE p.id = $1::uuid AND true" },
+	/* $1 limit, $2 offset, $3 the WAL position. */
+	[ST_REPLICA_LIST] = { { "replica_list", LP_OFFSET + 2, true, true },
+	    "WITH h AS (SELECT pg_last_wal_replay_lsn() >= $3::pg_lsn AS ok) "
+	    "SELECT h.ok, q.* FROM h LEFT JOIN LATERAL "
+	    "(SELECT {place_cols}, p.created_at AS sort_at FROM {places_join} "
+	    "WHERE h.ok ORDER BY p.created_at DESC, p.id DESC "
+	    "LIMIT $1 OFFSET $2) q ON true ORDER BY q.sort_at DESC, q.id DESC" },
+	/* $1 limit, $2 offset, $3 author, $4 the WAL position. */
+	[ST_REPLICA_LIST_MINE] = { { "replica_list_mine", LP_AUTHOR + 2, true,
+	    true },
+	    "WITH h AS (SELECT pg_last_wal_replay_lsn() >= $4::pg_lsn AS ok) "
+	    "SELECT h.ok, q.* FROM h LEFT JOIN LATERAL "
+	    "(SELECT {place_cols}, p.created_at AS sort_at FROM {places_join} "
+	    "WHERE p.author_id = $3 AND h.ok "
+	    "ORDER BY p.created_at DESC, p.id DESC "
+	    "LIMIT $1 OFFSET $2) q ON true ORDER BY q.sort_at DESC, q.id DESC" },
+	/* $1 id, $2 the WAL position. */
+	[ST_REPLICA_GET] = { { "replica_get", GP_ID + 2, true, true },
+	    "WITH h AS (SELECT pg_last_wal_replay_lsn() >= $2::pg_lsn AS ok) "
+	    "SELECT h.ok, q.* FROM h LEFT JOIN LATERAL (SELECT {place_cols} "
+	    "FROM {places_join} WHERE p.id = $1::uuid AND h.ok) q ON true" },
+	/*
+	 * $1..$5 the fields (enum place_field), $6 author, $7 id.  The id is
+	 * made by the worker, so the insert can be sent again after a lost
+	 * connection: if the first one committed, the second conflicts and
+	 * does nothing; if the first is still running somewhere, the second
+	 * waits on the unique index for its outcome.  Either way the answer
+	 * (201 or 503) matches the table.
+	 */
+	[ST_INSERT] = { { "insert", IP_ID + 1, true, false },
+	    "INSERT INTO {places} (id, name, location, image, \"mapURL\", "
+	    "description, author_id) VALUES ($7::uuid, $1, $2, $3, $4, $5, $6) "
+	    "ON CONFLICT (id) DO NOTHING" },
+	/*
+	 * $1 id, $2 author, $3 the mask of fields to change (bit 1 << enum
+	 * place_field), $4..$8 their values in that order.
+	 */
+	[ST_UPDATE] = { { "update", WP_FIELD0 + PF__COUNT, false, false },
+	    "WITH p AS (UPDATE {places} SET "
+	    "name = CASE WHEN $3::int & 1 <> 0 THEN $4 ELSE name END, "
+	    "location = CASE WHEN $3::int & 2 <> 0 THEN $5 ELSE location END, "
+	    "image = CASE WHEN $3::int & 4 <> 0 THEN $6 ELSE image END, "
+	    "\"mapURL\" = CASE WHEN $3::int & 8 <> 0 THEN $7 "
+	    "ELSE \"mapURL\" END, "
+	    "description = CASE WHEN $3::int & 16 <> 0 THEN $8 "
+	    "ELSE description END, "
+	    "updated_at = now() "
+	    "WHERE id = $1::uuid AND author_id = $2 RETURNING *) "
+	    "SELECT {place_cols} FROM p JOIN {users} u "
+	    "ON u.{users.id} = p.author_id" },
+	/* $1 id. */
+	[ST_OWNER] = { { "owner", GP_ID + 1, true, false },
+	    "SELECT author_id FROM {places} WHERE id = $1::uuid" },
+	/* $1 id, $2 author. */
+	[ST_DELETE] = { { "delete", DP_AUTHOR + 1, false, false },
+	    "DELETE FROM {places} WHERE id = $1::uuid AND author_id = $2" },
+};
+
+void
+stmt_names_default(struct sql_names *n)
+{
+	static const char *const pg[SN__COUNT] = {
+		[SN_USERS] = "users",
+		[SN_USERS_ID] = "id",
+		[SN_USERS_EMAIL] = "email",
+		[SN_USERS_NAME] = "name",
+		[SN_SESSIONS] = "sessions",
+		[SN_SESSIONS_ID] = "id",
+		[SN_SESSIONS_TOKEN] = "sessionToken",
+		[SN_SESSIONS_USER] = "userId",
+		[SN_SESSIONS_EXPIRES] = "expires",
+		[SN_PLACES] = "places",
+	};
+
+	memcpy(n->name, pg, sizeof(n->name));
+}
+
+const struct stmt_def *
+stmt_def(enum stmt st)
+{
+	return &stmts[st].def;
+}
+
+int
+stmt_lsn_param(enum stmt st)
+{
+	return stmts[st].def.nparams - 1;
+}
+
+/*
+ * A connection object that never connects, for PQescapeIdentifier() alone
+ * (an unknown keyword stops libpq before it opens anything).  Quoting an
+ * identifier doubles its '"'s, which is right in every client encoding
+ * PostgreSQL has ('"' is never the trailing byte of a character), so the
+ * table can be built before, and without, a server: at start-up, in the
+ * unit tests and in tests/bench/print-sql.
+ */
+static PGconn *
+quoter_new(void)
+{
+	static const char *const k[] = { "places_fcgi_quote_only", NULL };
+	static const char *const v[] = { "", NULL };
+
+	return PQconnectStartParams(k, v, 0);
+}
+
+/* Appends the expansion of template tpl; recursion depth 1 (fragments). */
+static enum pl_err
+expand(struct buf *b, PGconn *q, const struct sql_names *n, const char *tpl,
+    int depth)
+{
+	const char	*open, *close;
+	char		*quoted;
+	size_t		 i, klen;
+	enum pl_err	 rc;
+
+	while ((open = strchr(tpl, '{')) != NULL) {
+		buf_add(b, tpl, (size_t)(open - tpl));
+		if ((close = strchr(open, '}')) == NULL)
+			return PL_EINTERNAL;
+		klen = (size_t)(close - open - 1);
+		tpl = close + 1;
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strlen(keys[i].key) == klen &&
+			    memcmp(keys[i].key, open + 1, klen) == 0)
+				break;
+		if (i < sizeof(keys) / sizeof(keys[0])) {
+			const char *s = n->name[keys[i].name];
+
+			if (s == NULL || (quoted = PQescapeIdentifier(q, s,
+			    strlen(s))) == NULL)
+				return PL_ENOMEM;
+			buf_adds(b, quoted);
+			PQfreemem(quoted);
+			continue;
+		}
+		for (i = 0; i < sizeof(fragments) / sizeof(fragments[0]); i++)
+			if (strlen(fragments[i].key) == klen &&
+			    memcmp(fragments[i].key, open + 1, klen) == 0)
+				break;
+		if (i == sizeof(fragments) / sizeof(fragments[0]) || depth > 0)
+			return PL_EINTERNAL;
+		if ((rc = expand(b, q, n, fragments[i].text, depth + 1))
+		    != PL_OK)
+			return rc;
+	}
+	buf_adds(b, tpl);
+	return b->failed ? PL_ENOMEM : PL_OK;
+}
+
+enum pl_err
+stmt_table_build(struct stmt_table *t, const struct sql_names *n)
+{
+	struct buf	 b = BUF_INIT;
+	PGconn		*q;
+	enum pl_err	 rc = PL_ENOMEM;
+	int		 i;
+
+	memset(t, 0, sizeof(*t));
+	if ((q = quoter_new()) == NULL)
+		goto out;
+	for (i = 0; i < ST__COUNT; i++) {
+		buf_reset(&b);
+		if ((rc = expand(&b, q, n, stmts[i].sql, 0)) != PL_OK)
+			goto out;
+		if ((t->sql[i] = strndup(b.data, b.len)) == NULL) {
+			rc = PL_ENOMEM;
+			goto out;
+		}
+	}
+	rc = PL_OK;
+out:
+	if (rc != PL_OK)
+		stmt_table_free(t);
+	PQfinish(q);
+	buf_free(&b);
+	return rc;
+}
+
+void
+stmt_table_free(struct stmt_table *t)
+{
+	int	 i;
+
+	for (i = 0; i < ST__COUNT; i++) {
+		free(t->sql[i]);
+		t->sql[i] = NULL;
+	}
+}

@@ -1,0 +1,121 @@
+/*
+ * stmt.h - every SQL statement the worker runs, as one table.
+ *
+ * The statements are written in stmt.c as templates, each one whole, with
+ * the names of tables and columns as {key}s (the app's tables may be named
+ * differently from one deployment to the next) and values only as $n
+ * parameters.  stmt_table_build() expands them once at start-up, every
+ * name quoted with PQescapeIdentifier(); nothing from a client ever goes
+ * into the text.
+ *
+ * The code binds parameters through the named indexes below, never through
+ * bare numbers; tests/unit/test_stmt.c fails when a statement's highest $n
+ * differs from its parameter count, or when the update's field masks stop
+ * following enum place_field.
+ */
+#ifndef PLACES_STMT_H
+#define PLACES_STMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "place.h"
+
+enum stmt {
+	ST_SESSION,
+	ST_SESSION_LIST,
+	ST_SESSION_LIST_MINE,
+	ST_SESSION_GET,
+	ST_USER_BY_EMAIL,
+	ST_USER_INSERT,
+	ST_USER_LOCK,
+	ST_LIST,
+	ST_LIST_MINE,
+	ST_GET,
+	ST_REPLICA_LIST,
+	ST_REPLICA_LIST_MINE,
+	ST_REPLICA_GET,
+	ST_INSERT,
+	ST_UPDATE,
+	ST_OWNER,
+	ST_DELETE,
+	ST__COUNT
+};
+
+/*
+ * Parameter indexes (0-based: index i is $(i+1)).  A statement's comment
+ * in stmt.c names them; a replica statement's last parameter is always the
+ * primary's WAL position it must have replayed (stmt_lsn_param()).
+ */
+/* ST_SESSION*: the session check, then the read done along. */
+enum { SP_TOKEN, SP_MAX_AGE, SP_UPDATE_AGE, SP__COUNT };
+enum { SP_LIST_LIMIT = SP__COUNT, SP_LIST_OFFSET };
+enum { SP_GET_ID = SP__COUNT };
+/* ST_USER_*: one email, and the name a new user gets. */
+enum { UP_EMAIL, UP_NAME };
+/* ST_LIST, ST_LIST_MINE, ST_REPLICA_LIST*. */
+enum { LP_LIMIT, LP_OFFSET, LP_AUTHOR };
+/* ST_GET, ST_REPLICA_GET, ST_OWNER. */
+enum { GP_ID };
+/* ST_INSERT: the fields in enum place_field order, then these. */
+enum { IP_FIELD0, IP_AUTHOR = IP_FIELD0 + PF__COUNT, IP_ID };
+/* ST_UPDATE: then the fields in enum place_field order. */
+enum { WP_ID, WP_AUTHOR, WP_MASK, WP_FIELD0 };
+/* ST_DELETE. */
+enum { DP_ID, DP_AUTHOR };
+
+/* The most parameters any statement takes. */
+#define STMT_MAX_PARAMS	(WP_FIELD0 + PF__COUNT)
+
+/* What a statement is, besides its text. */
+struct stmt_def {
+	const char	*name;		/* prepared statement name */
+	int		 nparams;
+	bool		 idempotent;	/* safe to send again after a reconnect */
+	bool		 replica;	/* runs on the replica, not the primary */
+};
+
+/* The names the templates use, in the database's spelling. */
+enum sql_name {
+	SN_USERS,		/* the app's users table */
+	SN_USERS_ID,
+	SN_USERS_EMAIL,
+	SN_USERS_NAME,
+	SN_SESSIONS,		/* the app's sessions table */
+	SN_SESSIONS_ID,
+	SN_SESSIONS_TOKEN,
+	SN_SESSIONS_USER,
+	SN_SESSIONS_EXPIRES,
+	SN_PLACES,		/* the worker's places table */
+	SN__COUNT
+};
+
+struct sql_names {
+	const char	*name[SN__COUNT];	/* not owned */
+};
+
+/* The statements' text, expanded; owned, release with stmt_table_free(). */
+struct stmt_table {
+	char		*sql[ST__COUNT];
+};
+
+/* @auth/pg-adapter's names (sql/001_nextauth.sql), which v1 used. */
+void		stmt_names_default(struct sql_names *);
+
+/*
+ * Expands every template with names quoted.  PL_OK; PL_ENOMEM; PL_EINTERNAL
+ * for a template that names an unknown key (a bug, caught by the unit
+ * test).  On error *t owns nothing.
+ */
+enum pl_err	stmt_table_build(struct stmt_table *t,
+		    const struct sql_names *) PL_MUST_CHECK;
+void		stmt_table_free(struct stmt_table *);
+
+/* The statement's name, parameter count and where it runs; never NULL. */
+const struct stmt_def	*stmt_def(enum stmt);
+
+/* The index of a replica statement's WAL position parameter. */
+int		stmt_lsn_param(enum stmt);
+
+#endif
