@@ -46,6 +46,9 @@
 #                   talk to PostgreSQL directly
 #   PGBOUNCER_POOL_SIZE  pgbouncer's default_pool_size (default: the number
 #                   of workers, at most two per core)
+#   NGINX_EXAMPLE   the server block nginx runs (default nginx.conf.example;
+#                   tests/e2e: examples/nextjs/nginx.conf, whose Next.js
+#                   address 127.0.0.1:3000 becomes NEXTJS_ADDR)
 #   NGINX_PORT, PGPORT  ports on 127.0.0.1 (default: the ports DIR used
 #                   last time, else free ones picked at random; the replica's,
 #                   pgbouncer's and TCP pools' ports likewise)

@@ -12,7 +12,7 @@ nginx_cmd() {
 # One pool: nginx.conf.example with its listen address and socket path
 # replaced; several: its "#pools" variant (pools_variant), listen replaced.
 nginx_config() {
-	local port=$1 example=$repo/nginx.conf.example lit
+	local port=$1 example=${NGINX_EXAMPLE:-$repo/nginx.conf.example} lit
 	[[ -f $example ]] || die "missing $example"
 	mkdir -p "$nginxdir/tmp"
 	# Relative includes in server.conf resolve next to nginx.conf.
@@ -21,7 +21,8 @@ nginx_config() {
 		grep -qF -- "$lit" "$example" || die "nginx.conf.example no longer contains '$lit'"
 	done
 	if ((npools == 1)); then
-		sed -e "s|127\\.0\\.0\\.1:8080|127.0.0.1:$port|g" \
+		sed -e "s|127\\.0\\.0\\.1:3000\\([^0-9]\\)|${NEXTJS_ADDR:-127.0.0.1:3000}\\1|g" \
+			-e "s|127\\.0\\.0\\.1:8080|127.0.0.1:$port|g" \
 			-e "s|/run/places-fcgi/places\\.sock|$worker_sock|g" \
 			"$example" >"$nginxdir/server.conf"
 	else
