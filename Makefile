@@ -7,6 +7,8 @@
 #                   suite again under ASan/UBSan and under valgrind, fuzz
 #                   smoke runs, fault injection; TESTS="unit integration"
 #                   picks some
+#   make e2e        the browser test alone: examples/nextjs and the worker
+#                   behind one nginx, in Debian's chromium (tests/e2e)
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (default 180)
 #   make bench      tools/bench.sh: the worker against nginx's and
 #                   PostgreSQL's ceilings (docs/PERFORMANCE.md)
@@ -46,7 +48,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANPAGES = docs/man/places.fcgi.8 docs/man/placesctl.8
 
-.PHONY: all deps unit compat openapi asan test fuzz bench run stop install uninstall \
+.PHONY: all deps unit compat openapi e2e-deps e2e asan test fuzz bench run stop install uninstall \
 	clean FORCE
 
 all: $(WORKER) $(CTL)
@@ -93,6 +95,21 @@ $(OPENAPI): tests/openapi/package.json tests/openapi/package-lock.json
 	cd tests/openapi && npm ci --no-audit --no-fund --loglevel=error
 openapi: $(OPENAPI)
 
+# The Next.js example and the browser test's drivers (puppeteer-core, an
+# SMTP sink), exactly as their package-lock.json files pin them.  No
+# browser is downloaded: the test drives Debian's chromium.
+E2E_APP	 = examples/nextjs/node_modules/.package-lock.json
+$(E2E_APP): examples/nextjs/package.json examples/nextjs/package-lock.json
+	cd examples/nextjs && npm ci --no-audit --no-fund --loglevel=error
+E2E_DRV	 = tests/e2e/node_modules/.package-lock.json
+$(E2E_DRV): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+e2e-deps: $(E2E_APP) $(E2E_DRV)
+
+e2e: deps
+	$(MAKE) all e2e-deps
+	TESTS=e2e tests/run.sh
+
 # The sanitizer build: worker, placesctl and unit tests with AddressSanitizer
 # and UBSan, no recovery (any report is fatal), in a tree of its own.
 SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -106,7 +123,7 @@ deps:
 	tools/deps.sh
 
 test: deps
-	$(MAKE) all unit compat openapi
+	$(MAKE) all unit compat openapi e2e-deps
 	$(MAKE) asan
 	tests/run.sh
 
@@ -150,4 +167,4 @@ uninstall:
 	rm -f $(MANPAGES:docs/man/%=$(DESTDIR)$(MANDIR)/man8/%)
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz $(WORKER) $(CTL)
+	rm -rf $(BUILD) build-asan build-fuzz $(WORKER) $(CTL) examples/nextjs/.next

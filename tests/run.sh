@@ -25,10 +25,12 @@
 #                (tests/checked.sh pgbouncer)
 #   callgrind    instructions per request against a committed baseline
 #                (tests/bench/callgrind.sh; fails past +20%)
+#   e2e          the browser test (tests/e2e, make e2e): examples/nextjs and
+#                the worker behind examples/nextjs/nginx.conf, in chromium
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-suites=${TESTS:-unit install ops integration asan valgrind fuzz faults scale pgbouncer callgrind}
+suites=${TESTS:-unit install ops integration asan valgrind fuzz faults scale pgbouncer callgrind e2e}
 log=$(mktemp "${TMPDIR:-/tmp}/places-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
 status=0
@@ -76,6 +78,7 @@ for s in $suites; do
 	scale) suite scale bash "$here/scale/run.sh" ;;
 	pgbouncer) suite pgbouncer bash "$here/checked.sh" pgbouncer ;;
 	callgrind) suite callgrind bash "$here/bench/callgrind.sh" ;;
+	e2e) suite e2e bash "$here/e2e/run.sh" ;;
 	*) echo "not ok - unknown suite $s" | tee -a "$log" ;;
 	esac
 done

@@ -20,6 +20,8 @@ packages=(
 	# tests/ops (systemd-analyze, a traced FastCGI request with cgi-fcgi)
 	# and the man pages in tests/install.sh
 	systemd strace libfcgi-bin groff-base man-db
+	# tests/e2e: the browser puppeteer-core drives (it downloads none)
+	chromium
 )
 
 missing=()

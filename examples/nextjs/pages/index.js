@@ -40,7 +40,9 @@ function PlaceForm({ id, initial, submitLabel, onSubmit, onCancel }) {
     const fieldErrors = await onSubmit(toPlace(values));
     setBusy(false);
     setErrors(fieldErrors ?? {});
-    if (!fieldErrors && !onCancel) setValues(EMPTY);
+    // null: created or saved; an object: the 422's fields; undefined:
+    // another failure, shown on the page's message line.
+    if (fieldErrors === null && !onCancel) setValues(EMPTY);
   }
 
   return (
