@@ -69,18 +69,7 @@ if [ -n "$missing" ]; then
 	finish
 fi
 
-# ---- next build, once per run ----------------------------------------------
-t=$SECONDS
-if (cd "$app" && NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build) \
-	>"$results/next-build.log" 2>&1; then
-	ok "next build of examples/nextjs ($((SECONDS - t)) s)"
-else
-	tail -n 30 "$results/next-build.log" | sed 's/^/# /'
-	not_ok "next build of examples/nextjs failed (results/e2e/$run_id/next-build.log)"
-	finish
-fi
-
-# ---- the stack, with nginx on the one-origin file --------------------------
+# ---- next build once per run, the stack meanwhile -------------------------
 # free_port: a loopback port nobody listens on (the kernel's pick).
 free_port() {
 	node -e 'const s = require("net").createServer();
@@ -93,14 +82,31 @@ DIR=$(mktemp -d /tmp/places-e2e.XXXXXX) || {
 	not_ok "mktemp"
 	finish
 }
-if NGINX_EXAMPLE=$app/nginx.conf NEXTJS_ADDR=127.0.0.1:$next_port \
-	"$stack" start "$DIR" >"$results/stack.log" 2>&1; then
-	ok "stack up: PostgreSQL, workers, nginx with examples/nextjs/nginx.conf"
+# The stack (PostgreSQL, workers, nginx with the one-origin file) comes up
+# while Next.js builds: each mostly waits on the other's CPU-light parts.
+t=$SECONDS
+NGINX_EXAMPLE=$app/nginx.conf NEXTJS_ADDR=127.0.0.1:$next_port \
+	"$stack" start "$DIR" >"$results/stack.log" 2>&1 &
+stack_pid=$!
+(cd "$app" && NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build) \
+	>"$results/next-build.log" 2>&1
+build_rc=$?
+build_s=$((SECONDS - t))
+wait "$stack_pid"
+stack_rc=$?
+if [ "$build_rc" -eq 0 ]; then
+	ok "next build of examples/nextjs ($build_s s)"
+else
+	tail -n 30 "$results/next-build.log" | sed 's/^/# /'
+	not_ok "next build of examples/nextjs failed (results/e2e/$run_id/next-build.log)"
+fi
+if [ "$stack_rc" -eq 0 ]; then
+	ok "stack up: PostgreSQL, workers, nginx with examples/nextjs/nginx.conf ($((SECONDS - t)) s)"
 else
 	tail -n 30 "$results/stack.log" | sed 's/^/# /'
 	not_ok "tools/stack.sh start with examples/nextjs/nginx.conf"
-	finish
 fi
+[ "$build_rc" -eq 0 ] && [ "$stack_rc" -eq 0 ] || finish
 set -a
 # shellcheck disable=SC1091
 . "$DIR/stack.env"
