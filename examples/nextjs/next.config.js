@@ -2,4 +2,7 @@
 module.exports = {
   poweredByHeader: false,
   reactStrictMode: true,
+  // This directory is the app's root (its own lock file), whatever a
+  // parent directory holds.
+  turbopack: { root: __dirname },
 };

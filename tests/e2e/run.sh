@@ -40,6 +40,7 @@ finish() {
 }
 
 DIR=
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	if [ -n "$DIR" ]; then
 		"$stack" stop "$DIR" >>"$results/stack.log" 2>&1 ||
@@ -63,6 +64,10 @@ for d in "$app" "$here"; do
 	[ -f "$d/node_modules/.package-lock.json" ] ||
 		missing+=" ${d#"$top"/}/node_modules (make e2e-deps)"
 done
+# Next.js 16 needs Node.js 20.9 or later (Debian 12's own nodejs is 18).
+node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+	process.exit(a > 20 || (a === 20 && b >= 9) ? 0 : 1)' 2>/dev/null ||
+	missing+=" Node.js >= 20.9 for Next.js 16 (node: $(node --version 2>/dev/null || echo none))"
 [ -x "$top/cgi/places.fcgi" ] && [ -x "$top/tools/placesctl" ] || missing+=" the worker (make)"
 if [ -n "$missing" ]; then
 	not_ok "prerequisites missing:$missing"
@@ -76,7 +81,8 @@ free_port() {
 		s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }
 next_port=$(free_port)
-export NEXTAUTH_SECRET="e2e-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+NEXTAUTH_SECRET="e2e-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d " \n")"
+export NEXTAUTH_SECRET
 DIR=$(mktemp -d /tmp/places-e2e.XXXXXX) || {
 	DIR=
 	not_ok "mktemp"
@@ -106,7 +112,7 @@ else
 	tail -n 30 "$results/stack.log" | sed 's/^/# /'
 	not_ok "tools/stack.sh start with examples/nextjs/nginx.conf"
 fi
-[ "$build_rc" -eq 0 ] && [ "$stack_rc" -eq 0 ] || finish
+if [ "$build_rc" -ne 0 ] || [ "$stack_rc" -ne 0 ]; then finish; fi
 set -a
 # shellcheck disable=SC1091
 . "$DIR/stack.env"
