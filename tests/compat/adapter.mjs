@@ -411,13 +411,18 @@ async function drizzleKitDrift(ctx) {
 			const pk = pulled.tables?.[`public.${r.table}`]?.compositePrimaryKeys?.[r.name];
 			if (pk) pk.columns = r.columns;
 		}
+		// generateMigration asks on a terminal when a table or column could
+		// have been renamed; with none it prints the error and refuses: that
+		// is drift too.  What it prints is kept off stderr.
+		const { error } = console;
+		console.error = () => {};
 		try {
 			const statements = await api.generateMigration(pulled, api.generateDrizzleJson(await drizzleTables()));
 			return { statements };
 		} catch (e) {
-			// generateMigration asks on a terminal when a table or column
-			// could have been renamed; with none it refuses: that is drift.
 			return { error: e.message };
+		} finally {
+			console.error = error;
 		}
 	} finally {
 		rmSync(out, { recursive: true, force: true });
