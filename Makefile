@@ -81,12 +81,21 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A)
 
 unit: $(UNIT_BIN)
 
-# The real next-auth packages the suite compares the worker with, exactly
-# as package-lock.json pins them.
+# The real next-auth packages and adapters the suite compares the worker
+# with, exactly as package-lock.json pins them, and the Prisma clients of
+# tests/compat/prisma/*.prisma (generated offline: prisma generate needs
+# PRISMA_SCHEMA_ENGINE_BINARY to name a file, never runs it; see
+# tests/compat/ADAPTERS.md).
 COMPAT	 = tests/compat/node_modules/.package-lock.json
 $(COMPAT): tests/compat/package.json tests/compat/package-lock.json
 	cd tests/compat && npm ci --no-audit --no-fund --loglevel=error
-compat: $(COMPAT)
+PRISMA_SCHEMAS = $(wildcard tests/compat/prisma/*.prisma)
+PRISMA_CLIENTS = $(patsubst tests/compat/prisma/%.prisma,tests/compat/generated/%/index.js,$(PRISMA_SCHEMAS))
+tests/compat/generated/%/index.js: tests/compat/prisma/%.prisma $(COMPAT)
+	cd tests/compat && CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1 \
+		PRISMA_SCHEMA_ENGINE_BINARY=$$PWD/prisma/no-schema-engine \
+		npx --no-install prisma generate --schema prisma/$*.prisma >/dev/null
+compat: $(COMPAT) $(PRISMA_CLIENTS)
 
 # The OpenAPI 3.1 validator and YAML parser that check docs/openapi.yaml
 # (tests/integration/cases/zz-openapi.sh), as package-lock.json pins them.

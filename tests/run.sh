@@ -10,6 +10,8 @@
 #   install      make install with PREFIX and DESTDIR, and what it installs
 #   ops          tests/ops/*.sh: deployment files (contrib/systemd's units
 #                with systemd-analyze, without systemd running)
+#   compat       tests/compat/selftest.sh: the adapter oracles CLI
+#                (adapter.mjs) per preset on a private non-UTC PostgreSQL
 #   integration  tests/integration on a throwaway stack
 #   asan         unit tests, then the integration suite, built with
 #                ASan + UBSan (build-asan/, `make asan`): zero reports
@@ -30,7 +32,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-suites=${TESTS:-unit install ops integration asan valgrind fuzz faults scale pgbouncer callgrind e2e}
+suites=${TESTS:-unit install ops compat integration asan valgrind fuzz faults scale pgbouncer callgrind e2e}
 log=$(mktemp "${TMPDIR:-/tmp}/places-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
 status=0
@@ -67,6 +69,7 @@ for s in $suites; do
 	unit) run_units "$top/build/tests" "" ;;
 	install) suite install bash "$here/install.sh" ;;
 	ops) suite ops bash "$here/ops/run.sh" ;;
+	compat) suite compat bash "$here/compat/selftest.sh" ;;
 	integration) suite integration bash "$here/integration/run.sh" ;;
 	asan)
 		run_units "$top/build-asan/tests" "asan: "
