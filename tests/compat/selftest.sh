@@ -34,6 +34,12 @@ finish() {
 }
 
 CASE=setup
+# Prisma 7 needs Node.js ^20.19 || ^22.12 || >= 24 (package.json "engines").
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+	process.exit((a === 20 && b >= 19) || (a === 22 && b >= 12) || a >= 24 ? 0 : 1)' 2>/dev/null; then
+	nok "Node.js ^20.19 || ^22.12 || >= 24 for Prisma 7" "$(node --version 2>&1)"
+	finish
+fi
 for f in node_modules/.package-lock.json generated/prisma/index.js generated/prisma-legacy/index.js; do
 	if [ ! -e "$here/$f" ]; then
 		nok "tests/compat/$f is missing: run make compat"
@@ -46,8 +52,9 @@ data=$work/pgdata
 # PostgreSQL refuses to run as root: then the cluster belongs to postgres.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres: "$work"
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
-	[ -n "${NODE_PID:-}" ] && kill "$NODE_PID" 2>/dev/null
+	[ -n "${ADAPTER_PID:-}" ] && kill "$ADAPTER_PID" 2>/dev/null
 	[ -f "$data/postmaster.pid" ] && as_pg "$pgbin/pg_ctl" stop -m immediate -w -D "$data" >/dev/null 2>&1
 	rm -rf -- "$work"
 }
@@ -69,26 +76,15 @@ sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$PGDATABASE" -c "$1" 2>&1; }
 
 # --- the batch coprocess -----------------------------------------------------
 
-# start PRESET [--schema NAME]: node adapter.mjs [--schema NAME] PRESET batch.
-start() {
-	local preset=$1
-	shift
-	coproc NODE { exec node "$here/adapter.mjs" "$@" "$preset" batch 2>>"$work/node.err"; }
-}
-# op JSON: one op through the coprocess; its answer in $R.
+export ADAPTER_STDERR=$work/node.err
+# shellcheck source=tests/compat/adapter-batch.sh
+. "$here/adapter-batch.sh"
+start() { adapter_start "$@"; }
 op() {
-	R='{"ok":false,"error":"adapter.mjs did not answer"}'
-	printf '%s\n' "$1" >&"${NODE[1]}" 2>/dev/null && IFS= read -r -t 120 R <&"${NODE[0]}"
+	adapter_op "$1"
+	R=$ADAPTER_REPLY
 }
-# stop: end the coprocess's input; its exit status.
-stop() {
-	local pid=$NODE_PID rc
-	eval "exec ${NODE[1]}>&-"
-	wait "$pid"
-	rc=$?
-	NODE_PID=
-	return "$rc"
-}
+stop() { adapter_stop; }
 # j FILTER: jq -c FILTER on the last answer.
 j() { jq -c "$1" <<<"$R" 2>&1; }
 # expect WHAT FILTER: the last answer is ok and FILTER is true on it.
