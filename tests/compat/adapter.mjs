@@ -8,7 +8,7 @@
 //   node adapter.mjs [--schema NAME] PRESET OP [JSON]
 //   node adapter.mjs [--schema NAME] PRESET batch      (JSON lines on stdin)
 //
-// PRESET: pg | prisma | prisma-legacy | drizzle | kysely
+// PRESET: pg | prisma | prisma-mapped | prisma-legacy | drizzle | kysely
 // OP:     ddl | schema | drop | drift | create-user | get-user |
 //         get-user-by-email | update-user | delete-user | create-session |
 //         get-session-and-user | update-session | delete-session |
@@ -33,7 +33,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const USAGE = `usage:
   node adapter.mjs [--schema NAME] PRESET OP [JSON]
   node adapter.mjs [--schema NAME] PRESET batch    < one {"op": OP, ...args} per line
-PRESET: pg prisma prisma-legacy drizzle kysely
+PRESET: pg prisma prisma-mapped prisma-legacy drizzle kysely
 OP (JSON arguments; see ADAPTERS.md):
   ddl | schema | drop | drift                        {}
   create-user          {"email", "name"?, "image"?, "emailVerified"?, "id"?}
@@ -217,6 +217,15 @@ const PRESETS = {
 		async adapter(ctx) {
 			const { PrismaAdapter } = await import("@auth/prisma-adapter");
 			return PrismaAdapter(prismaClient("prisma", ctx));
+		},
+	},
+	"prisma-mapped": {
+		adapterPackage: "@auth/prisma-adapter",
+		ddlSource: "schemas/prisma-mapped.sql: prisma/prisma-mapped.prisma in Prisma's migrate format (written by hand)",
+		ddl: async () => sqlFile("prisma-mapped.sql"),
+		async adapter(ctx) {
+			const { PrismaAdapter } = await import("@auth/prisma-adapter");
+			return PrismaAdapter(prismaClient("prisma-mapped", ctx));
 		},
 	},
 	"prisma-legacy": {

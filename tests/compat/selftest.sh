@@ -40,7 +40,7 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
 	nok "Node.js ^20.19 || ^22.12 || >= 24 for Prisma 7" "$(node --version 2>&1)"
 	finish
 fi
-for f in node_modules/.package-lock.json generated/prisma/index.js generated/prisma-legacy/index.js; do
+for f in node_modules/.package-lock.json generated/{prisma,prisma-mapped,prisma-legacy}/index.js; do
 	if [ ! -e "$here/$f" ]; then
 		nok "tests/compat/$f is missing: run make compat"
 		finish
@@ -96,26 +96,28 @@ expect() {
 
 # --- one preset --------------------------------------------------------------
 
-# The session table and the expression for its expires column as UTC text.
+# The session table and its token column, and the expression for its
+# expires column as UTC text.
 session_table() {
 	case $1 in
-	pg) echo sessions ;;
-	drizzle) echo '"session"' ;;
-	*) echo '"Session"' ;;
+	pg) echo 'sessions "sessionToken"' ;;
+	prisma-mapped) echo 'sessions session_token' ;;
+	drizzle) echo '"session" "sessionToken"' ;;
+	*) echo '"Session" "sessionToken"' ;;
 	esac
 }
 UTC_TEXT="to_char(CASE WHEN pg_typeof(expires) = 'timestamptz'::regtype
 	THEN (expires::timestamptz AT TIME ZONE 'UTC') ELSE expires::timestamp END, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 run_preset() {
-	local p=$1 table uid email e1 e2 t1 t2 t3 renewed now
+	local p=$1 table tokcol uid email e1 e2 t1 t2 t3 renewed now
 	CASE=$p
 	export PGDATABASE=compat_${p//-/_}
 	if ! psql -X -q -d postgres -c "CREATE DATABASE $PGDATABASE" >/dev/null 2>&1; then
 		nok "CREATE DATABASE $PGDATABASE"
 		return
 	fi
-	table=$(session_table "$p")
+	read -r table tokcol <<<"$(session_table "$p")"
 	email="user-$p@example.com"
 	start "$p"
 
@@ -148,7 +150,7 @@ run_preset() {
 	op "{\"op\":\"get-session-and-user\",\"sessionToken\":\"$t1\"}"
 	expect "get-session-and-user" ".result.session.expires == \"$e1\" and .result.user.id == $uid"
 	check "expires is stored as UTC on a server in Pacific/Chatham" "$e1" \
-		"$(sql "SELECT $UTC_TEXT FROM $table WHERE \"sessionToken\" = '$t1'")"
+		"$(sql "SELECT $UTC_TEXT FROM $table WHERE $tokcol = '$t1'")"
 
 	op "{\"op\":\"update-session\",\"sessionToken\":\"$t1\",\"expires\":\"$e2\"}"
 	op "{\"op\":\"get-session-and-user\",\"sessionToken\":\"$t1\"}"
@@ -158,7 +160,7 @@ run_preset() {
 	# for a column without time zone), read back by the adapter.
 	sql "UPDATE $table SET expires = CASE WHEN pg_typeof(expires) = 'timestamptz'::regtype
 		THEN now() + interval '30 days' ELSE (now() AT TIME ZONE 'UTC') + interval '30 days' END
-		WHERE \"sessionToken\" = '$t1'" >/dev/null
+		WHERE $tokcol = '$t1'" >/dev/null
 	now=$(date +%s)
 	op "{\"op\":\"get-session-and-user\",\"sessionToken\":\"$t1\"}"
 	renewed=$(jq -r '.result.session.expires // empty' <<<"$R")
@@ -244,7 +246,7 @@ check "a --schema that is not a plain identifier exits 1" 1 "$?"
 out=$(node "$here/adapter.mjs" kysely ddl)
 check "ddl needs no database" true "$(jq '.sql | test("create table \"Session\"")' <<<"$out" 2>&1)"
 
-for p in pg prisma prisma-legacy drizzle kysely; do
+for p in pg prisma prisma-mapped prisma-legacy drizzle kysely; do
 	start_s=$SECONDS
 	run_preset "$p"
 	echo "# compat: $p took $((SECONDS - start_s)) s"
