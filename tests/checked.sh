@@ -74,7 +74,9 @@ else
 fi
 
 # The cases that break the stack on purpose run only on a stack of their own.
-bash "$here/integration/run.sh" "$dir" | sed -E "s/^(not )?ok - /&$mode: /; s/^([0-9]+ passed, [0-9]+ failed)$/# $mode: \\1/"
+# shellcheck source=lib/check.sh
+. "$here/lib/check.sh"
+bash "$here/integration/run.sh" "$dir" | sed -E "s/^((not )?ok|skip) - /&$mode: /; s/$CLOSING_RE/# $mode: &/"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 if [ "$mode" = pgbouncer ]; then
 	# The workers' requests went through pgbouncer, not around it.

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # The whole suite, as `make test` runs it.  Each check prints one
-# "ok - ..." or "not ok - ..." line; this script counts them all and ends
-# with "N passed, N failed" (non-zero exit on any failure).
+# "ok - ...", "not ok - ..." or "skip - ..." line (tests/lib/check.sh); this
+# script counts them all and ends with "N passed, N failed" (", N skipped"
+# when any check was skipped; non-zero exit on any failure).  Under CI=true
+# a skip is a failure unless README.md lists it under "Skips allowed under
+# CI".
 #
 #   TESTS="unit integration" tests/run.sh    runs only those suites
+#   IT_CASES=GLOB, FAULT_CASES=GLOB, SCALE_CASES=GLOB pick the cases of the
+#   integration (also under asan, valgrind, pgbouncer), faults and scale
+#   suites, e.g. IT_CASES='9*'
 #
 # Suites, in order:
 #   unit         tests/unit/*, normal build (build/tests)
@@ -36,6 +42,8 @@ suites=${TESTS:-unit install ops compat integration asan valgrind fuzz faults sc
 log=$(mktemp "${TMPDIR:-/tmp}/places-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
 status=0
+# shellcheck source=lib/check.sh
+. "$here/lib/check.sh"
 
 # run_units DIR LABEL: every unit test program in DIR.
 run_units() {
@@ -53,12 +61,12 @@ run_units() {
 }
 
 # suite NAME COMMAND...: runs a suite whose output holds ok/not ok lines;
-# its own closing "N passed, N failed" is kept as a comment.
+# its own closing "N passed, N failed[, N skipped]" is kept as a comment.
 suite() {
 	local name=$1 start=$SECONDS
 	shift
-	"$@" 2>&1 | sed -E "s/^([0-9]+ passed, [0-9]+ failed)$/# $name: \\1/" |
-		tee -a "$log" | grep -E '^(not ok|# )' || true
+	"$@" 2>&1 | sed -E "s/$CLOSING_RE/# $name: &/" |
+		tee -a "$log" | grep -E '^(not ok|skip - |# )' || true
 	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 	echo "# $name took $((SECONDS - start)) s"
 }
@@ -86,9 +94,5 @@ for s in $suites; do
 	esac
 done
 
-passed=$(grep -cE '^ok ' "$log")
-failed=$(grep -cE '^not ok' "$log")
-[ "$failed" -eq 0 ] || status=1
-[ "$passed" -gt 0 ] || status=1
-echo "$passed passed, $failed failed"
+tally "$log" || status=1
 exit "$status"

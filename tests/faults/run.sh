@@ -11,11 +11,12 @@
 # and its directory removed on exit, whatever happens.
 #
 # Runs every tests/faults/cases/*.sh in name order, each in a subshell after
-# lib.sh.  Prints one "ok - ..." / "not ok - ..." line per check, "# ..."
-# comment lines with each case's figures, and ends with exactly one line
-# "N passed, N failed"; exit status 1 if any check failed.  FT_KEEP=1 keeps
-# the scratch directory (per-request records, the stack's logs);
-# FT_CASES=GLOB runs only the matching cases (e.g. FT_CASES='10-*').
+# lib.sh (tests/lib/cases.sh).  Prints one "ok - ..." / "not ok - ..." line
+# per check, "# ..." comment lines with each case's figures, and ends with
+# exactly one line "N passed, N failed"; exit status 1 if any check failed.
+# FT_KEEP=1 keeps the scratch directory (per-request records, the stack's
+# logs); FAULT_CASES=GLOB runs only the matching cases (e.g.
+# FAULT_CASES='10-*').
 #
 # Everything is loopback only, and every load loop is bounded both in
 # requests and in time.
@@ -30,6 +31,8 @@ stack=$IT_ROOT/tools/stack.sh
 DIR=$(mktemp -d /tmp/places-faults.XXXXXX) || exit 1
 IT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/places-faults-tmp.XXXXXX") || exit 1
 STACK_UP=0
+# shellcheck source=../lib/cases.sh
+. "$IT_ROOT/tests/lib/cases.sh"
 
 cleanup() {
 	if [ "$STACK_UP" = 1 ]; then
@@ -48,14 +51,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-dump_logs() {
-	local f
-	find "$DIR/log" -type f 2>/dev/null | sort | while read -r f; do
-		echo "==> $f <=="
-		tail -n 60 "$f"
-	done
-}
-
 export WORKERS=${FT_WORKERS:-4}
 # The cases match client requests to the worker's request log lines.
 export PLACES_LOG_LEVEL=info
@@ -65,10 +60,9 @@ unset NGINX_PORT PGPORT WORKER_WRAPPER
 t_start=$SECONDS
 STACK_UP=1
 if ! bash "$stack" start "$DIR" >"$IT_TMP/stack-start.out" 2>&1; then
-	cat "$IT_TMP/stack-start.out" >&2
-	echo "run.sh: tools/stack.sh start $DIR failed; logs follow" >&2
-	dump_logs >&2
-	echo "0 passed, 1 failed"
+	sed 's/^/# /' "$IT_TMP/stack-start.out" >&2
+	CASE=run.sh fail "tools/stack.sh start $DIR" "it failed"
+	cases_end "$DIR/log"
 	exit 1
 fi
 echo "# stack started in $((SECONDS - t_start))s with $WORKERS workers"
@@ -84,43 +78,24 @@ export IT_OWN_STACK
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-: >"$IT_TMP/results"
 : >"$IT_TMP/tokens"
 : >"$IT_TMP/responses"
 
-start=$SECONDS
-for f in "$here"/cases/${FT_CASES:-*}.sh; do
-	[ -e "$f" ] || continue
-	name=$(basename "$f")
-	echo "# $name"
-	before=$(wc -l <"$IT_TMP/results")
-	t0=$SECONDS
-	(
-		CASE=${name%.sh}
-		FT_CASE_DIR=$IT_TMP/${name%.sh}
-		mkdir -p "$FT_CASE_DIR"
-		trap ft_bg_stop EXIT
-		# shellcheck disable=SC1090
-		. "$f"
-	)
-	rc=$?
-	after=$(wc -l <"$IT_TMP/results")
-	echo "# $name: $((after - before)) checks, $((SECONDS - t0))s"
-	if [ "$rc" != 0 ]; then
-		CASE=${name%.sh} fail "case file ran to the end" "exit status $rc"
-	elif [ "$after" = "$before" ]; then
-		CASE=${name%.sh} fail "case file made checks" "none"
-	fi
-	# A case that failed half-way must not leave the next one without its
-	# database.
+case_setup() {
+	FT_CASE_DIR=$IT_TMP/$CASE
+	mkdir -p "$FT_CASE_DIR"
+	trap ft_bg_stop EXIT
+}
+
+# A case that failed half-way must not leave the next one without its
+# database.
+case_after() {
 	if ! "$stack" status "$DIR" 2>/dev/null | grep -q '^postgres: running'; then
-		echo "# $name left PostgreSQL stopped; starting it again"
+		echo "# $1 left PostgreSQL stopped; starting it again"
 		"$stack" pg-start "$DIR" >/dev/null 2>&1 || echo "# warning: pg-start failed" >&2
 	fi
-done
-echo "# cases took $((SECONDS - start))s, whole run $((SECONDS - t_start))s"
+}
 
-passed=$(grep -c '^ok - ' "$IT_TMP/results")
-failed=$(grep -c '^not ok - ' "$IT_TMP/results")
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+cases_run "${FAULT_CASES:-${FT_CASES:-*}}" "$here"/cases/*.sh
+echo "# whole run $((SECONDS - t_start))s"
+cases_end "$DIR/log"

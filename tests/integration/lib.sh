@@ -5,9 +5,8 @@
 #   IT_TMP   scratch directory for this run (results, tokens, last response)
 # and sources $STATE_DIR/stack.env (BASE_URL, STATE_DIR, NGINX_PORT, ...).
 #
-# Every expect_* helper prints exactly one line, "ok - <case>: <what>" or
-# "not ok - <case>: <what> (got ...)", and appends it to $IT_TMP/results,
-# which run.sh counts (case files run in subshells, so no shell counters).
+# Every expect_* helper is one check of tests/lib/check.sh (t, pass, fail,
+# skip, expect_eq, note): one "ok"/"not ok"/"skip" line in $IT_TMP/results.
 #
 # A case file is a list of:
 #   t "case name"                     # names the following checks
@@ -27,43 +26,11 @@ TS_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$'
 # The nine keys of a place, sorted (jq's `keys` sorts).
 PLACE_KEYS='["author","createdAt","description","id","image","location","mapURL","name","updatedAt"]'
 
-CASE=unnamed
+# shellcheck source=../lib/check.sh
+. "$IT_ROOT/tests/lib/check.sh"
+
 STATUS=000
 REQ=
-
-# t NAME: names the case the following checks belong to.
-t() { CASE=$1; }
-
-# --- reporting ---------------------------------------------------------------
-
-# _one_line TEXT: TEXT as one printable line, cut to 300 bytes.
-_one_line() {
-	printf '%s' "$1" | LC_ALL=C tr -c '\040-\176' '.' | head -c 300
-}
-
-# _result ok|fail WHAT [GOT]: prints and records one result line.
-_result() {
-	local line
-	if [ "$1" = ok ]; then
-		line="ok - $CASE: $2"
-	else
-		line="not ok - $CASE: $2 (got $(_one_line "$3"))"
-	fi
-	printf '%s\n' "$line"
-	printf '%s\n' "$line" >>"$IT_TMP/results"
-}
-
-# pass WHAT / fail WHAT GOT: a result for a check done by hand.
-pass() { _result ok "$1"; }
-fail() { _result fail "$1" "$2"; }
-
-# expect_eq WHAT EXPECTED ACTUAL: exact string comparison.
-expect_eq() {
-	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "$3, want $2"; fi
-}
-
-# note TEXT: a comment line, not counted (for skipped checks).
-note() { printf '# %s: %s\n' "$CASE" "$1"; }
 
 # --- requests ----------------------------------------------------------------
 

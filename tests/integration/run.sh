@@ -6,10 +6,13 @@
 #                                            # stack and leave it running; else start
 #                                            # one in DIR and stop it (DIR is kept)
 #
-# Runs every tests/integration/cases/*.sh in name order, each in a subshell
-# after lib.sh.  Prints one "ok - ..." / "not ok - ..." line per check and
-# ends with exactly one line "N passed, N failed"; exit status 1 if any
-# check failed.  IT_KEEP=1 keeps the scratch directory of the last responses.
+# Runs every tests/integration/cases/*.sh in name order (IT_CASES=GLOB:
+# only those whose name matches, e.g. IT_CASES='9*'), each in a subshell
+# after lib.sh (tests/lib/cases.sh).  Every case sets up what it asserts on,
+# so any subset passes.  Prints one "ok - ..." / "not ok - ..." / "skip - ..."
+# line per check and ends with exactly one line "N passed, N failed" (", N
+# skipped" when any was); exit status 1 if any check failed.  IT_KEEP=1
+# keeps the scratch directory of the last responses.
 
 set -u
 
@@ -26,6 +29,8 @@ else
 	remove_dir=1
 fi
 IT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/places-it-tmp.XXXXXX") || exit 1
+# shellcheck source=../lib/cases.sh
+. "$IT_ROOT/tests/lib/cases.sh"
 
 cleanup() {
 	if [ "$IT_OWN_STACK" = 1 ]; then
@@ -41,31 +46,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# dump_logs: every log the stack wrote, for a failed start.
-dump_logs() {
-	local f
-	find "$DIR" -type f \( -name '*.log' -o -path '*/log/*' \) 2>/dev/null | sort |
-		while read -r f; do
-			echo "==> $f <=="
-			tail -n 60 "$f"
-		done
-}
-
 # The workers accept NextAuth JWT sessions made with this secret (a fresh one
 # per run; against a stack started elsewhere, export the one it runs with).
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-it-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 
 if [ ! -f "$DIR/stack.env" ]; then
 	IT_OWN_STACK=1
-	if [ ! -x "$stack" ] && [ ! -f "$stack" ]; then
-		echo "run.sh: $stack not found" >&2
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
 	if ! bash "$stack" start "$DIR" >&2; then
-		echo "run.sh: tools/stack.sh start $DIR failed; logs follow" >&2
-		dump_logs >&2
-		echo "0 passed, 1 failed"
+		CASE=run.sh fail "tools/stack.sh start $DIR" "it failed"
+		cases_end "$DIR"
 		exit 1
 	fi
 fi
@@ -79,35 +68,9 @@ export IT_ROOT IT_TMP IT_OWN_STACK
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-: >"$IT_TMP/results"
 : >"$IT_TMP/tokens"
 : >"$IT_TMP/responses"
 worker_pids >"$IT_TMP/pids.start" 2>/dev/null
 
-start=$SECONDS
-for f in "$here"/cases/*.sh; do
-	[ -e "$f" ] || continue
-	name=$(basename "$f")
-	echo "# $name"
-	before=$(wc -l <"$IT_TMP/results")
-	t0=$SECONDS
-	(
-		CASE=${name%.sh}
-		# shellcheck disable=SC1090
-		. "$f"
-	)
-	rc=$?
-	after=$(wc -l <"$IT_TMP/results")
-	echo "# $name: $((after - before)) checks, $((SECONDS - t0))s"
-	if [ "$rc" != 0 ]; then
-		CASE=${name%.sh} fail "case file ran to the end" "exit status $rc"
-	elif [ "$after" = "$before" ]; then
-		CASE=${name%.sh} fail "case file made checks" "none"
-	fi
-done
-echo "# cases took $((SECONDS - start))s"
-
-passed=$(grep -c '^ok - ' "$IT_TMP/results")
-failed=$(grep -c '^not ok - ' "$IT_TMP/results")
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+cases_run "${IT_CASES:-*}" "$here"/cases/*.sh
+cases_end "$DIR"

@@ -24,7 +24,8 @@ IT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 IT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/places-scale-tmp.XXXXXX") || exit 1
 export IT_ROOT IT_TMP
 STACK=$IT_ROOT/tools/stack.sh
-: >"$IT_TMP/results"
+# shellcheck source=../lib/cases.sh
+. "$IT_ROOT/tests/lib/cases.sh"
 : >"$IT_TMP/tokens"
 : >"$IT_TMP/responses"
 SCALE_DIRS=()
@@ -65,12 +66,8 @@ scale_start() {
 	# A stack.env sourced before names ports of its own.
 	if ! env -u NGINX_PORT -u PGPORT WORKERS=2 "$@" bash "$STACK" start "$d" >"$IT_TMP/start-$name.out" 2>&1; then
 		sed 's/^/# /' "$IT_TMP/start-$name.out"
-		find "$d/log" -type f 2>/dev/null | while read -r f; do
-			echo "# ==> $f"
-			tail -n 30 "$f" | sed 's/^/#   /'
-		done
-		# lib.sh's fail is not loaded yet: the same line by hand.
-		echo "not ok - $name: tools/stack.sh start $* (got it failed)" | tee -a "$IT_TMP/results"
+		CASE=$name fail "tools/stack.sh start $*" "it failed"
+		cases_dump_logs "$d"
 		return 1
 	fi
 	set -a
@@ -89,13 +86,7 @@ scale_stop() {
 }
 
 # scale_done: the closing line; the exit status says whether all passed.
-scale_done() {
-	local passed failed
-	passed=$(grep -c '^ok - ' "$IT_TMP/results")
-	failed=$(grep -c '^not ok - ' "$IT_TMP/results")
-	echo "$passed passed, $failed failed"
-	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
-}
+scale_done() { tally "$IT_TMP/results"; }
 
 # expect_all FILE WHAT CODE-REGEX: every record of the load FILE (see
 # tests/faults/lib.sh) has a status matching CODE-REGEX and a whole

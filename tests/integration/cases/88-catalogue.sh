@@ -53,6 +53,10 @@ NF='{"status":"Not found"}'
 
 # --- before: what must not change -------------------------------------------
 
+# A bystander with a place and a session, so that "every other row
+# unchanged" below compares something even when this case runs alone.
+new_user CX
+mkplace "$CX_ID" "catalogue bystander" "nowhere" >/dev/null
 PIDS_BEFORE=$(worker_pids)
 WLOG=${WORKER_LOG:-/dev/null}
 LOG_OFFSET=$(wc -c <"$WLOG")

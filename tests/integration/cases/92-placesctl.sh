@@ -131,15 +131,34 @@ expect_out "migrations: 0 applied, $NMIG already present"
 
 t "migrate: default SQLDIR"
 SQLDIR=$(sed -n 's/^SQLDIR: default \(.*\), else .*/\1/p' <<<"$HELP")
-if [ -n "$SQLDIR" ] && [ ! -d "$SQLDIR" ]; then
-	# Not installed: ../sql next to tools/placesctl, the repository's.
-	ctl migrate
-	expect_rc 0
-	expect_out "migrations: 0 applied, $NMIG already present"
+if [[ $SQLDIR == /*/sql ]]; then pass "--help names the installed SQLDIR"; else fail "--help names the installed SQLDIR" "${SQLDIR:-none}"; fi
+# Both branches of the default, whatever is installed on this machine: a
+# placesctl built with its installed SQLDIR under $IT_TMP, run as
+# FB/tools/placesctl next to FB/sql, a copy of the repository's migrations.
+FB=$IT_TMP/ctl-default
+mkdir -p "$FB/tools" "$FB/sql"
+cp "$IT_ROOT"/sql/[0-9][0-9][0-9]_*.sql "$FB/sql/"
+# shellcheck disable=SC2046 # pkg-config's words
+if cc -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$IT_ROOT/lib" \
+	$(pkg-config --cflags libpq json-c libsodium) -DPLACES_SQLDIR="\"$FB/installed\"" \
+	-o "$FB/tools/placesctl" "$IT_ROOT/tools/placesctl.c" "$IT_ROOT/build/libplaces.a" \
+	-lfcgi $(pkg-config --libs libpq json-c libsodium) 2>"$IT_TMP/ctl-cc.err"; then
+	pass "placesctl built with its SQLDIR in the scratch directory"
 else
-	note "skipped: $SQLDIR exists (installed), the fallback is not used"
-	pass "default SQLDIR is ${SQLDIR:-?}"
+	fail "placesctl built with its SQLDIR in the scratch directory" "$(head -c 300 "$IT_TMP/ctl-cc.err")"
 fi
+CTL_SAVED=$CTL CTL=$FB/tools/placesctl
+# Not installed: ../sql next to the program.
+ctl migrate
+expect_rc 0
+expect_out "migrations: 0 applied, $NMIG already present"
+# Installed: that directory, not ../sql (which would hold one more).
+cp -r "$FB/sql" "$FB/installed"
+printf 'SELECT 1;\n' >"$FB/sql/999_it_not_installed_$R.sql"
+ctl migrate
+expect_rc 0
+expect_out "migrations: 0 applied, $NMIG already present"
+CTL=$CTL_SAVED
 
 MDIR=$IT_TMP/migrations-$R
 mkdir -p "$MDIR"
