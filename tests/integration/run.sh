@@ -70,6 +70,7 @@ export IT_ROOT IT_TMP IT_OWN_STACK
 
 : >"$IT_TMP/tokens"
 : >"$IT_TMP/responses"
+: >"$IT_TMP/statuses"
 worker_pids >"$IT_TMP/pids.start" 2>/dev/null
 
 cases_run "${IT_CASES:-*}" "$here"/cases/*.sh
