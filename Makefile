@@ -3,6 +3,8 @@
 #   make            build cgi/places.fcgi
 #   make run        install what is missing, build, start the local stack
 #   make stop       stop it
+#   make check      the unit tests alone: only the build dependencies (no
+#                   apt, no npm, no services), seconds
 #   make test       every test (tests/run.sh): unit, integration, the
 #                   suite again under ASan/UBSan and under valgrind, fuzz
 #                   smoke runs, fault injection; TESTS="unit integration"
@@ -48,7 +50,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANPAGES = docs/man/places.fcgi.8 docs/man/placesctl.8
 
-.PHONY: all deps unit compat openapi e2e-deps e2e asan test fuzz bench run stop install uninstall \
+.PHONY: all deps unit check compat openapi e2e-deps e2e asan test fuzz bench run stop install uninstall \
 	clean FORCE
 
 all: $(WORKER) $(CTL)
@@ -80,6 +82,10 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
+
+# Needs nothing make deps installs beyond the build's own libraries.
+check: all unit
+	TESTS=unit tests/run.sh
 
 # The real next-auth packages and adapters the suite compares the worker
 # with, exactly as package-lock.json pins them, and the Prisma clients of
