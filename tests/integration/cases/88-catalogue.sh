@@ -39,7 +39,8 @@
 #           empty             no body bytes (HEAD)
 #
 # The first run of an entry also checks the JSON content type,
-# WWW-Authenticate: Bearer on a 401 and an Allow header on a 405.  Names are
+# Cache-Control: no-store, WWW-Authenticate: Bearer on a 401 and an Allow
+# header on a 405.  Names are
 # unique.  Lines starting
 # with # and blank lines are skipped.  " | " separates the columns, so it
 # must not occur inside one except in expect, the last.
@@ -282,6 +283,8 @@ run_catalogue() {
 		cp "$IT_TMP/body" "$CAT_DIR/answer.$n"
 		expect_kind "$expect"
 		header_is Content-Type '^application/json; charset=utf-8$'
+		# The worker's answers and nginx's own errors alike (README.md).
+		header_is Cache-Control '^no-store$'
 		case $STATUS in
 		401) header_is WWW-Authenticate '^Bearer$' ;;
 		405) header_is Allow '^(GET, HEAD, POST|GET, HEAD, PUT, PATCH, DELETE)$' ;;

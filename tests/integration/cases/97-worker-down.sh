@@ -19,6 +19,7 @@ expect_header Content-Type '^application/json; charset=utf-8$'
 # nginx's own 503 names the request too (nginx.conf.example).
 expect_header X-Request-Id '^[0-9a-f]{32}$'
 expect_header Retry-After '^5$'
+expect_header Cache-Control '^no-store$'
 
 t "workers up again"
 if "$STACK_SH" pool-start "$STATE_DIR" 1 >"$IT_TMP/stack.out" 2>&1; then
