@@ -33,10 +33,8 @@
 #include "log.h"
 #include "request.h"
 #include "response.h"
+#include "version.h"
 
-#ifndef PLACES_VERSION
-#define PLACES_VERSION	"0.1.0"	/* make CFLAGS+='-DPLACES_VERSION=...' */
-#endif
 
 /* The sanitizer build checks for leaks as it goes: see leak_check(). */
 #if defined(__has_feature)

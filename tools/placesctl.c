@@ -10,7 +10,9 @@
  *   placesctl session revoke --user EMAIL
  *   placesctl session prune
  *
- * The database is DATABASE_URL, or libpq's PG* variables when it is unset.
+ * The database is DATABASE_URL, or libpq's PG* variables when it is unset;
+ * when neither names one and this program runs from a checkout, the local
+ * stack's (`make run`: ../.run/stack.env next to it).
  * Tokens come from libsodium's generator: 32 random bytes, hex-encoded
  * (256 bits; NextAuth's own tokens are random UUIDs or 32 random bytes).
  * Only `session new` ever prints a whole token: the one it has just made.
@@ -38,6 +40,7 @@
 
 #include "stmt.h"
 #include "utf8.h"
+#include "version.h"
 
 #define EXIT_USAGE	1	/* usage or bad argument */
 #define EXIT_NOTFOUND	2	/* unknown user or token */
@@ -123,13 +126,20 @@ usage(FILE *f)
 		    cmds[i].help);
 	}
 	fprintf(f,
-	    "  placesctl -h | --help\n"
+	    "  placesctl -h | --help | --version\n"
 	    "\n"
 	    "DURATION: a number and s, m, h or d, from 1s to 3650d (e.g. 90m).\n"
+	    "A session is NextAuth's: the first request once it expires within\n"
+	    "maxAge - updateAge (29 days by default) renews it to maxAge (30\n"
+	    "days), so a shorter --ttl only bounds a session left unused; end\n"
+	    "one with session revoke.\n"
 	    "SQLDIR: default %s, else ../sql next to this program.\n"
 	    "\n"
 	    "Environment: DATABASE_URL (libpq connection string or URI); when\n"
 	    "unset, libpq's PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, ...\n"
+	    "and when none of DATABASE_URL, PGHOST, PGPORT, PGDATABASE and\n"
+	    "PGSERVICE is set, the DATABASE_URL of ../.run/stack.env next to\n"
+	    "this program, if there is one (the checkout's stack, make run).\n"
 	    "PGCONNECT_TIMEOUT: seconds to wait for the database (default 3).\n"
 	    "\n"
 	    "Exit status: 0 done, 1 usage or bad argument, 2 unknown user or\n"
@@ -345,18 +355,61 @@ notice(void *arg, const char *msg)
 }
 
 /*
- * Connects to DATABASE_URL, or where libpq's PG* variables say.  Like the
+ * Connects to DATABASE_URL, or where libpq's PG* variables say, or else to
+ * the local stack (local_stack_url()).  Like the
  * worker, waits at most 3 s for a dead host unless PGCONNECT_TIMEOUT or
  * DATABASE_URL says otherwise (libpq keeps the last value of a keyword).
  * The connection, or NULL after a message.
  */
+/*
+ * The checkout's local stack, for tools/placesctl after `make run` with no
+ * database in the environment: the DATABASE_URL='...' line of
+ * ../.run/stack.env next to this program (tools/stack.sh writes it single-
+ * quoted, with no quote inside).  The URL in buf, or NULL when there is no
+ * such file or line, or the environment names a database.
+ */
+static const char *
+local_stack_url(char *buf, size_t size)
+{
+	static const char	 key[] = "DATABASE_URL='";
+	const char		*slash, *found = NULL;
+	char			 path[PATH_MAX], line[1024];
+	size_t			 len;
+	FILE			*f;
+
+	if (getenv("PGHOST") != NULL || getenv("PGPORT") != NULL ||
+	    getenv("PGDATABASE") != NULL || getenv("PGSERVICE") != NULL ||
+	    (slash = strrchr(argv0, '/')) == NULL)
+		return NULL;
+	len = (size_t)snprintf(path, sizeof(path), "%.*s/../.run/stack.env",
+	    (int)(slash - argv0), argv0);
+	if (len >= sizeof(path) || (f = fopen(path, "r")) == NULL)
+		return NULL;
+	while (found == NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, key, sizeof(key) - 1) != 0)
+			continue;
+		len = strcspn(line + sizeof(key) - 1, "'\n");
+		if (line[sizeof(key) - 1 + len] == '\'' && len < size) {
+			memcpy(buf, line + sizeof(key) - 1, len);
+			buf[len] = '\0';
+			found = buf;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 static PGconn *
 db_open(void)
 {
 	const char	*url = getenv("DATABASE_URL");
 	const char	*keys[4], *vals[4];
+	char		 local[1024];
 	PGconn		*conn;
 	int		 n = 0;
+
+	if (url == NULL || url[0] == '\0')
+		url = local_stack_url(local, sizeof(local));
 
 	keys[n] = "application_name"; vals[n++] = "placesctl";
 	if (getenv("PGCONNECT_TIMEOUT") == NULL) {
@@ -852,7 +905,8 @@ out:
 
 /*
  * placesctl session list EMAIL: one line per session of every user with
- * that email, soonest expiry first: "<id> <prefix>… <expires>[ expired]".
+ * that email, soonest expiry first: "<id> <prefix>… <expires>[ expired]";
+ * "no sessions for EMAIL" when there is none.
  * The prefix is at most PREFIX_CHARS characters and at most half the
  * token, so no line holds a whole one; it is cut by the server, so no
  * whole token reaches us either.
@@ -888,6 +942,8 @@ cmd_session_list(const struct cmd *c, int argc, char **argv)
 		rc = EXIT_NOTFOUND;
 		goto out;
 	}
+	if (PQntuples(res) == 1 && PQgetisnull(res, 0, 0))
+		printf("no sessions for %s\n", pos[0]);
 	for (i = 0; i < PQntuples(res); i++) {
 		if (PQgetisnull(res, i, 0))
 			continue;
@@ -1028,6 +1084,12 @@ main(int argc, char *argv[])
 	int			 words, rc, k;
 
 	argv0 = argc > 0 ? argv[0] : "placesctl";
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("placesctl %s (libpq %d.%d, libsodium %s)\n",
+		    PLACES_VERSION, PQlibVersion() / 10000,
+		    PQlibVersion() % 10000, sodium_version_string());
+		return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
+	}
 	for (k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "-h") == 0 ||
 		    strcmp(argv[k], "--help") == 0) {

@@ -96,6 +96,13 @@ done
 expect_eq "usage names every command and the environment" "" "$MISSING"
 HELP=$(cat "$IT_TMP/ctl.out")
 
+t "placesctl --version: the worker's version (lib/version.h)"
+ctl --version
+expect_rc 0
+expect_eq "placesctl VERSION (libpq ..., libsodium ...)" \
+	"placesctl $("$IT_ROOT/cgi/places.fcgi" --version | awk '{ print $2 }')" "$(awk '{ print $1, $2 }' "$IT_TMP/ctl.out")"
+expect_out_re '^placesctl [^ ]+ \(libpq [0-9]+\.[0-9]+, libsodium [^ ]+\)$'
+
 t "placesctl -h"
 ctl -h
 expect_rc 0
@@ -465,7 +472,7 @@ expect_eq "expired first (soonest expiry first)" "expired" "$(head -n 1 "$IT_TMP
 t "session list: a user without sessions"
 ctl session list "it-ctl-noname-$R@example.com"
 expect_rc 0
-expect_eq "no lines" "" "$(cat "$IT_TMP/ctl.out")"
+expect_out "no sessions for it-ctl-noname-$R@example.com"
 
 t "session list: unknown user"
 ctl session list "it-ctl-nobody-$R@example.com"
