@@ -2,8 +2,9 @@
 # `make run` / `make stop`: the local stack for developers.
 #
 #   tools/run.sh start   PostgreSQL, workers and nginx on 127.0.0.1:8080
-#                        (PORT=... to change), demo data, a demo session,
-#                        and a curl command that lists the places
+#                        (PORT=... to change), demo data, a demo session
+#                        (the last run's while it has a day left), and a
+#                        curl command that lists the places
 #   tools/run.sh stop    stops all of it
 #
 # State lives in .run/ in the repository.  The services run as the
@@ -30,12 +31,24 @@ start() {
 	NGINX_PORT=${PORT:-8080} "$here/stack.sh" start "$dir"
 	# shellcheck disable=SC1091
 	. "$dir/stack.env"
+	# tools/placesctl run from the checkout reads the stack's settings here
+	# (README.md: Sessions), wherever the state lives.
+	if [[ $dir != "$repo/.run" ]]; then
+		mkdir -p "$repo/.run"
+		ln -sfn "$dir/stack.env" "$repo/.run/stack.env"
+	fi
 	"$here/stack.sh" psql "$dir" -f "$repo/sql/demo.sql"
-	token=$(DATABASE_URL=$DATABASE_URL "$here/placesctl" session new \
-	    demo@example.com --ttl 30d | awk '$1 == "token" { print $2 }')
-	[[ -n $token ]] || { echo "run: could not create the demo session" >&2; exit 1; }
-	umask 077
-	printf '%s\n' "$token" >"$dir/demo-token"
+	# The demo session of the last make run, while it has a day left;
+	# else a new one (so runs do not pile up live 30-day sessions).
+	token=$(cat "$dir/demo-token" 2>/dev/null || true)
+	if [[ -z $token ]] || [[ $(printf '%s\n' "SELECT count(*) FROM sessions
+	    WHERE \"sessionToken\" = :'tok' AND expires > now() + interval '1 day';" |
+	    "$here/stack.sh" psql "$dir" -t -A -v tok="$token") != 1 ]]; then
+		token=$(DATABASE_URL=$DATABASE_URL "$here/placesctl" session new \
+		    demo@example.com --ttl 30d | awk '$1 == "token" { print $2 }')
+		[[ -n $token ]] || { echo "run: could not create the demo session" >&2; exit 1; }
+		(umask 077 && printf '%s\n' "$token" >"$dir/demo-token")
+	fi
 	url=$BASE_URL/api/places
 	cat <<MSG
 

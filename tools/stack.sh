@@ -52,7 +52,8 @@
 #   NGINX_PORT, PGPORT  ports on 127.0.0.1 (default: the ports DIR used
 #                   last time, else free ones picked at random; the replica's,
 #                   pgbouncer's and TCP pools' ports likewise)
-#   PLACES_LOG_LEVEL (default info), PLACES_MAX_BODY (default 65536) and any
+#   PLACES_LOG_LEVEL (default info), PLACES_MAX_BODY (default 65536, nginx's
+#   client_max_body_size too, so both 413s agree) and any
 #   other PLACES_*, NEXTAUTH_SECRET, TZ and *SAN_OPTIONS variables are passed to the workers;
 #   nothing else of the caller's environment is.
 #

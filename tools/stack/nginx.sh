@@ -11,6 +11,7 @@ nginx_cmd() {
 # nginx_config PORT: write DIR/nginx/{nginx.conf,server.conf,fastcgi_params,mime.types}.
 # One pool: nginx.conf.example with its listen address and socket path
 # replaced; several: its "#pools" variant (pools_variant), listen replaced.
+# Either way client_max_body_size becomes PLACES_MAX_BODY.
 nginx_config() {
 	local port=$1 example=${NGINX_EXAMPLE:-$repo/nginx.conf.example} lit
 	[[ -f $example ]] || die "missing $example"
@@ -35,6 +36,12 @@ nginx_config() {
 		! grep -v '^[[:space:]]*#' "$nginxdir/server.conf" | grep -q '/run/places-fcgi/' ||
 			die "the \"#pools\" variant of nginx.conf.example names a socket this script does not map"
 	fi
+
+	# nginx's body limit is the workers' (PLACES_MAX_BODY), so that a body
+	# too large gets the same 413 whichever of the two sees it first.
+	local max=${PLACES_MAX_BODY:-65536}
+	[[ $max =~ ^[1-9][0-9]{0,7}$ ]] || die "PLACES_MAX_BODY must be a number of bytes, not '$max'"
+	sed -i -e "s|^\( *client_max_body_size\) [^;]*;|\1 $max;|" "$nginxdir/server.conf"
 
 	local user_line=""
 	# The master stays root; its workers must be in the socket's group.

@@ -45,3 +45,10 @@ expect_status 200
 t "129 cookie pairs holding the session: 400"
 req GET /api/places -H "Cookie: $(for i in $(seq 128); do printf 'c%d=v; ' "$i"; done)next-auth.session-token=$G_TOKEN"
 expect_error 400 '{"status":"Bad request"}'
+
+# tools/stack.sh gives nginx the workers' body limit (README.md: Limits).
+t "nginx's client_max_body_size is the workers' PLACES_MAX_BODY"
+WMAX=$(tr '\0' '\n' <"$STATE_DIR/run/worker.env" 2>/dev/null | sed -n 's/^PLACES_MAX_BODY=//p')
+NMAX=$(sed -n 's/^ *client_max_body_size \([^;]*\);.*/\1/p' "$STATE_DIR/nginx/server.conf" 2>/dev/null)
+if [ -n "$WMAX" ]; then pass "the workers' limit is $WMAX"; else fail "the workers' limit is known" "no PLACES_MAX_BODY in run/worker.env"; fi
+expect_eq "nginx's limit" "$WMAX" "$NMAX"
