@@ -39,22 +39,13 @@ targets() {
 	esac
 }
 
-names=()
-if [ $# -gt 0 ]; then
-	names=("$@")
-else
-	for f in tests/fuzz/fuzz_*.c; do
-		n=${f#tests/fuzz/fuzz_}
-		names+=("${n%.c}")
-	done
-fi
+# shellcheck source=lib.sh
+. tests/fuzz/lib.sh
+fuzz_names "$@"
 
-std=(-std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE)
 covflags="-fprofile-instr-generate -fcoverage-mapping -DFUZZ_NO_ABORT"
-# shellcheck disable=SC2207
-cflags=(-g -O0 "${std[@]}" -Ilib -Itests/fuzz $(pkg-config --cflags libpq json-c libsodium))
-# shellcheck disable=SC2207
-libs=(-lfcgi $(pkg-config --libs libpq json-c libsodium))
+cflags=(-g -O0 "${fuzz_std[@]}")
+libs=("${fuzz_libs[@]}")
 rm -rf "$cov"
 mkdir -p "$cov/obj"
 
@@ -71,14 +62,7 @@ printf '%-16s %15s %17s  %s\n' harness lines branches files >"$out/coverage.txt"
 for name in "${names[@]}"; do
 	src="tests/fuzz/fuzz_$name.c"
 	bin="$cov/fuzz_$name"
-	use=()
-	for o in "${objs[@]}"; do
-		if [ "$o" = "$cov/obj/db.o" ] &&
-		    grep -q '^ \* fuzz-build: without lib/db.c' "$src"; then
-			continue
-		fi
-		use+=("$o")
-	done
+	fuzz_objs "$src" "${objs[@]}"
 	# shellcheck disable=SC2086
 	if ! "$cc" "${cflags[@]}" $covflags -fsanitize=fuzzer -o "$bin" "$src" \
 	    "${use[@]}" "${libs[@]}"; then

@@ -61,13 +61,12 @@ fi
 rm -f "$probe" "$probe.c"
 # Lengths are what count; the flags are the project's, minus -Werror so
 # that clang's own opinions on lib/ do not stop the fuzzing.
-std=(-std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE)
+# shellcheck source=lib.sh
+. tests/fuzz/lib.sh
 warn=(-Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings)
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-# shellcheck disable=SC2207
-cflags=(-g -O1 "${std[@]}" "${warn[@]}" -Ilib -Itests/fuzz $(pkg-config --cflags libpq json-c libsodium))
-# shellcheck disable=SC2207
-libs=(-lfcgi $(pkg-config --libs libpq json-c libsodium))
+cflags=(-g -O1 "${fuzz_std[@]}" "${warn[@]}")
+libs=("${fuzz_libs[@]}")
 
 mkdir -p "$out/obj" "$out/logs" "$out/crashes" "$out/results" "$out/corpora"
 
@@ -108,28 +107,13 @@ for obj in "${objs[@]}"; do
 	[ -f "$obj" ] || build_ok=0
 done
 
-names=()
-if [ $# -gt 0 ]; then
-	names=("$@")
-else
-	for f in tests/fuzz/fuzz_*.c; do
-		n=${f#tests/fuzz/fuzz_}
-		names+=("${n%.c}")
-	done
-fi
+fuzz_names "$@"
 
 # Links one harness with the objects; a failure leaves no binary.
 link() {
-	local name=$1 src="tests/fuzz/fuzz_$1.c" bin="$out/fuzz_$1" o use=()
+	local name=$1 src="tests/fuzz/fuzz_$1.c" bin="$out/fuzz_$1" use
 
-	for o in "${objs[@]}"; do
-		# A harness that stands in for lib/db.c says so on this line.
-		if [ "$o" = "$out/obj/db.o" ] &&
-		    grep -q '^ \* fuzz-build: without lib/db.c' "$src"; then
-			continue
-		fi
-		use+=("$o")
-	done
+	fuzz_objs "$src" "${objs[@]}"
 	rm -f "$bin"
 	# shellcheck disable=SC2086
 	"$cc" "${cflags[@]}" -fsanitize=fuzzer $san -o "$bin" "$src" \
