@@ -38,10 +38,13 @@ nginx_config() {
 	fi
 
 	# nginx's body limit is the workers' (PLACES_MAX_BODY), so that a body
-	# too large gets the same 413 whichever of the two sees it first.
-	local max=${PLACES_MAX_BODY:-65536}
-	[[ $max =~ ^[1-9][0-9]{0,7}$ ]] || die "PLACES_MAX_BODY must be a number of bytes, not '$max'"
-	sed -i -e "s|^\( *client_max_body_size\) [^;]*;|\1 $max;|" "$nginxdir/server.conf"
+	# too large gets the same 413 whichever of the two sees it first.  The
+	# example's own line already says the default.
+	if [[ -n ${PLACES_MAX_BODY:-} ]]; then
+		[[ $PLACES_MAX_BODY =~ ^[1-9][0-9]{0,7}$ ]] ||
+			die "PLACES_MAX_BODY must be a number of bytes, not '$PLACES_MAX_BODY'"
+		sed -i -e "s|^\( *client_max_body_size\) [^;]*;|\1 $PLACES_MAX_BODY;|" "$nginxdir/server.conf"
+	fi
 
 	local user_line=""
 	# The master stays root; its workers must be in the socket's group.

@@ -51,4 +51,8 @@ t "nginx's client_max_body_size is the workers' PLACES_MAX_BODY"
 WMAX=$(tr '\0' '\n' <"$STATE_DIR/run/worker.env" 2>/dev/null | sed -n 's/^PLACES_MAX_BODY=//p')
 NMAX=$(sed -n 's/^ *client_max_body_size \([^;]*\);.*/\1/p' "$STATE_DIR/nginx/server.conf" 2>/dev/null)
 if [ -n "$WMAX" ]; then pass "the workers' limit is $WMAX"; else fail "the workers' limit is known" "no PLACES_MAX_BODY in run/worker.env"; fi
-expect_eq "nginx's limit" "$WMAX" "$NMAX"
+case $NMAX in # nginx's size units
+*[kK]) NMAX=$((${NMAX%?} * 1024)) ;;
+*[mM]) NMAX=$((${NMAX%?} * 1048576)) ;;
+esac
+expect_eq "nginx's limit, in bytes" "$WMAX" "$NMAX"
