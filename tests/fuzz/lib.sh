@@ -7,8 +7,11 @@
 fuzz_std=(-std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Itests/fuzz)
 # shellcheck disable=SC2207
 fuzz_std+=($(pkg-config --cflags libpq json-c libsodium))
-# shellcheck disable=SC2207
+# shellcheck disable=SC2207,SC2034
 fuzz_libs=(-lfcgi $(pkg-config --libs libpq json-c libsodium))
+# Set by fuzz_names and fuzz_objs, read by the scripts.
+names=()
+use=()
 
 # fuzz_names [HARNESS...]: sets names to the harnesses given, else to every
 # tests/fuzz/fuzz_<name>.c.

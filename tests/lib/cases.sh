@@ -35,6 +35,7 @@ _case_one() {
 		return "$rc"
 	fi
 	(
+		# shellcheck disable=SC2034 # the case's checks read it
 		CASE=$2
 		if declare -F case_setup >/dev/null; then case_setup; fi
 		# shellcheck disable=SC1090

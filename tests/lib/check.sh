@@ -36,7 +36,8 @@ fail() { _record "not ok - $CASE: $1 (got $(_one_line "$2"))"; }
 # skip WHAT WHY: WHAT could not be checked, because WHY.  Under CI=true a
 # failure, unless README.md allows it.
 skip() {
-	local line="$CASE: $1: $(_one_line "$2")"
+	local line
+	line="$CASE: $1: $(_one_line "$2")"
 	if [ "${CI:-}" = true ] && ! ci_allows_skip "$line"; then
 		_record "not ok - $line (got a skip, and CI=true allows none but README.md's \"Skips allowed under CI\")"
 	else
