@@ -43,6 +43,7 @@ _case_one() {
 	)
 }
 
+# cases_run GLOB FILE...: see the top.
 cases_run() {
 	local glob=$1 f name before after t0 rc n=0 start=$SECONDS
 	shift
@@ -84,6 +85,7 @@ cases_dump_logs() {
 		done
 }
 
+# cases_end DIR...: see the top.
 cases_end() {
 	if grep -q '^not ok' "$IT_TMP/results" && [ $# -gt 0 ]; then
 		echo "# a check failed; the logs follow" >&2
