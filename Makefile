@@ -77,7 +77,12 @@ $(BUILD)/sqldir.stamp: FORCE
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) \
+	    $(UNIT_LDFLAGS) $(LDLIBS)
+
+# Link options of a unit test's own.  test_response: the library's
+# realloc() calls go to the test's __wrap_realloc, which fails on demand.
+$(BUILD)/tests/test_response: UNIT_LDFLAGS = -Wl,--wrap=realloc
 
 unit: $(UNIT_BIN)
 
