@@ -19,7 +19,8 @@
 #   2. a flood: the "get" scenario (authenticated GET /api/places/<id>, 16
 #      connections) alone, then while a second wrk sends "noauth" at
 #      FLOOD_CONNS connections, through the shedding nginx and through the
-#      other one.  Both wrk runs start together and last as long.
+#      other one: as fast as answered, and at FLOOD_RATE requests a second.
+#      Both wrk runs start together and last as long.
 #
 # Prints both tables with the load average, writes
 # results/bench-shed-<UTC time>.json, stops everything it started (by PID).
@@ -27,7 +28,8 @@
 # flood without shedding, GETs may time out (nginx: 503), which is what
 # the table shows.
 #
-# Environment: WORKERS (default 4), FLOOD_CONNS (default 64), BENCH_KEEP=1
+# Environment: WORKERS (default 4), FLOOD_CONNS (default 64), FLOOD_RATE
+# (the fixed-rate flood's requests a second, default 5000), BENCH_KEEP=1
 # (keep the temporary directory); PLACES_* reach the workers.
 set -euo pipefail
 
@@ -41,6 +43,7 @@ if [[ ! $secs =~ ^[0-9]+$ ]] || ((secs < 1 || secs > 60)); then
 fi
 workers=${WORKERS:-4}
 flood_conns=${FLOOD_CONNS:-64}
+flood_rate=${FLOOD_RATE:-5000}
 warmup=2
 slack=30
 
@@ -49,6 +52,8 @@ die() {
 	echo "bench-shed: error: $*" >&2
 	exit 1
 }
+
+[[ $flood_rate =~ ^[1-9][0-9]*$ && $flood_conns =~ ^[1-9][0-9]*$ ]] || die "FLOOD_RATE and FLOOD_CONNS: positive integers"
 
 for tool in wrk psql nginx jq curl ss; do
 	command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh installs it)"
@@ -147,12 +152,13 @@ if grep -qF "\"$probe-a\"" "$WORKER_LOG" || ! grep -qF "\"$probe-b\"" "$WORKER_L
 	die "the shedding nginx passed a request without credentials on, or the other did not"
 fi
 
-# run_wrk URL SCENARIO CONNS SECONDS: one wrk run; prints its BENCH JSON.
+# run_wrk URL SCENARIO CONNS SECONDS [KEY=VALUE...]: one wrk run (the
+# extra arguments go to wrk.lua); prints its BENCH JSON.
 run_wrk() {
 	local out
 	out=$(timeout $(($4 + slack)) wrk -t2 -c"$3" -d"$4s" --timeout 5s --latency \
 		-s "$here/wrk.lua" "$1" -- scenario="$2" \
-		tokens="$data_dir/tokens" ids="$data_dir/ids" pairs=/dev/null 2>&1) || {
+		tokens="$data_dir/tokens" ids="$data_dir/ids" pairs=/dev/null "${@:5}" 2>&1) || {
 		echo "$out" >&2
 		die "wrk failed for $2 at $3 connections"
 	}
@@ -176,16 +182,25 @@ done
 
 say "flood: authenticated GETs alone"
 add '{table: "flood", row: "alone", load: "get"} + .' "$(run_wrk "$shed_url" get 16 "$secs")"
-for row in shed worker; do
-	url=$shed_url
-	[[ $row == worker ]] && url=$plain_url
-	say "flood: GETs and $flood_conns connections of no-token requests ($row)"
-	run_wrk "$url" noauth "$flood_conns" "$secs" >"$dir/flood.json" &
-	fpid=$!
-	g=$(run_wrk "$url" get 16 "$secs")
-	wait "$fpid" || die "the flood's wrk failed"
-	add "{table: \"flood\", row: \"$row\", load: \"get\"} + ." "$g"
-	add "{table: \"flood\", row: \"$row\", load: \"noauth\"} + ." "$(cat "$dir/flood.json")"
+# Two floods: as fast as nginx answers (wrk's closed loop: shed, it
+# answers faster, so the flood takes more of the CPU), and a fixed rate
+# (delay between the requests of each connection), the same offered load
+# either way.
+delay=$(((flood_conns * 1000 + flood_rate / 2) / flood_rate))
+for rate in max fixed; do
+	for row in shed worker; do
+		url=$shed_url
+		[[ $row == worker ]] && url=$plain_url
+		say "flood: GETs and $flood_conns connections of no-token requests, $rate rate ($row)"
+		extra=()
+		[[ $rate == fixed ]] && extra=(delay="$delay")
+		run_wrk "$url" noauth "$flood_conns" "$secs" "${extra[@]}" >"$dir/flood.json" &
+		fpid=$!
+		g=$(run_wrk "$url" get 16 "$secs")
+		wait "$fpid" || die "the flood's wrk failed"
+		add "{table: \"flood\", row: \"$row\", rate: \"$rate\", load: \"get\"} + ." "$g"
+		add "{table: \"flood\", row: \"$row\", rate: \"$rate\", load: \"noauth\"} + ." "$(cat "$dir/flood.json")"
+	done
 done
 load_after=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
@@ -193,12 +208,12 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$repo/results"
 json=$repo/results/bench-shed-$stamp.json
 jq -s --arg stamp "$stamp" --argjson secs "$secs" --argjson workers "$workers" \
-	--argjson flood "$flood_conns" --argjson nproc "$(nproc)" \
+	--argjson flood "$flood_conns" --argjson flood_rate "$flood_rate" --argjson nproc "$(nproc)" \
 	--arg commit "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 	--arg load_before "$load_before" --arg load_after "$load_after" \
 	--argjson elapsed "$((SECONDS - t_start))" \
 	'{when: $stamp, commit: $commit, seconds_per_run: $secs, workers: $workers,
-	  flood_conns: $flood, nproc: $nproc, loadavg_before: $load_before,
+	  flood_conns: $flood, flood_rate: $flood_rate, nproc: $nproc, loadavg_before: $load_before,
 	  loadavg_after: $load_after, elapsed_s: $elapsed, runs: .}' "$results" >"$json"
 
 jq -r '
@@ -217,13 +232,14 @@ jq -r '
 	def f(x; d): if x == null then "-" else (x * pow(10; d) | round / pow(10; d) | tostring) end;
 	.runs as $r |
 	(["GETs (16 conns)", "get req/s", "p50 ms", "p99 ms", "not 200", "flood req/s", "not 401"] | @tsv),
-	($r | map(select(.table == "flood")) | group_by(.row) |
-		sort_by({alone: 0, shed: 1, worker: 2}[.[0].row])[] |
+	($r | map(select(.table == "flood")) | group_by([.rate, .row]) |
+		sort_by({alone: 0, shed: 1, worker: 2}[.[0].row] + {max: 0, fixed: 10}[.[0].rate // "max"])[] |
 		(map(select(.load == "get"))[0]) as $g |
 		(map(select(.load == "noauth"))[0]) as $n |
-		[({alone: "alone", shed: "+ flood, shed", worker: "+ flood, to the workers"}[$g.row]),
+		[({alone: "alone", shed: "+ flood, shed", worker: "+ flood, to the workers"}[$g.row] +
+		  (if $g.rate == "fixed" then " (fixed rate)" elif $g.rate == "max" then " (max rate)" else "" end)),
 		 f($g.rps; 0), f($g.p50_ms; 2), f($g.p99_ms; 2), $g.unexpected,
 		 (if $n then f($n.rps; 0) else "-" end), (if $n then $n.unexpected else "-" end)] | @tsv)
 	' "$json" | column -t -s $'\t'
-echo "$workers workers, ${secs} s per run, flood $flood_conns connections; $(nproc) cores; load average $load_before before, $load_after after"
+echo "$workers workers, ${secs} s per run, flood $flood_conns connections (fixed rate: $delay ms between a connection's requests, ~$flood_rate/s); $(nproc) cores; load average $load_before before, $load_after after"
 echo "results: results/$(basename "$json")"
