@@ -14,6 +14,9 @@
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (default 180)
 #   make bench      tools/bench.sh: the worker against nginx's and
 #                   PostgreSQL's ceilings (docs/PERFORMANCE.md)
+#   make bench-shed tests/bench/shed.sh: nginx's shedding of requests
+#                   without credentials, and a flood of them
+#                   (docs/PERFORMANCE.md, docs/RELIABILITY.md)
 #   make asan       the sanitizer build in build-asan/
 #   make install    PREFIX (default /usr/local) and DESTDIR honoured
 #
@@ -50,7 +53,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANPAGES = docs/man/places.fcgi.8 docs/man/placesctl.8
 
-.PHONY: all deps unit check compat openapi e2e-deps e2e asan test fuzz bench run stop install uninstall \
+.PHONY: all deps unit check compat openapi e2e-deps e2e asan test fuzz bench bench-shed run stop \
+	install uninstall \
 	clean FORCE
 
 all: $(WORKER) $(CTL)
@@ -79,7 +83,12 @@ $(BUILD)/sqldir.stamp: FORCE
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) \
+	    $(UNIT_LDFLAGS) $(LDLIBS)
+
+# Link options of a unit test's own.  test_response: the library's
+# realloc() calls go to the test's __wrap_realloc, which fails on demand.
+$(BUILD)/tests/test_response: UNIT_LDFLAGS = -Wl,--wrap=realloc
 
 unit: $(UNIT_BIN)
 
@@ -152,6 +161,14 @@ BENCH_SECONDS ?= 10
 bench: deps
 	$(MAKE) all $(BUILD)/tests/print-sql
 	tools/bench.sh $(BENCH_SECONDS)
+
+# nginx's shedding of requests without credentials: the no-token 401
+# with and without it against the HTTP ceiling, and authenticated GETs
+# under a flood of such requests (tests/bench/shed.sh), so many seconds a run.
+BENCH_SHED_SECONDS ?= 5
+bench-shed: deps
+	$(MAKE) all
+	tests/bench/shed.sh $(BENCH_SHED_SECONDS)
 
 # The statement table as the worker builds it, for tools/bench.sh's SQL check.
 $(BUILD)/tests/print-sql: tests/bench/print-sql.c $(LIB_A)

@@ -152,23 +152,26 @@ usec_since(const struct timespec *t0)
 
 /*
  * Handles one request and fills resp and head with the whole response;
- * logs its access line (never the query string, never a token).
+ * logs its access line (never the query string, never a token).  True
+ * when resp's body is to be sent after head (response_head()).
  */
-static void
+static bool
 serve(struct api *api, struct request *req, struct response *resp,
     struct buf *head)
 {
 	struct timespec	 t0;
+	bool		 body;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	log_set_request(req->id, strlen(req->id));
 	api_handle(api, req, resp);
 	/* Every answer names its request: a client can quote it to us. */
 	response_header(resp, "X-Request-Id", req->id, strlen(req->id));
-	response_head(resp, head);
+	body = response_head(resp, head);
 	log_access(req->method.ptr, req->method.len, req->path.ptr,
 	    req->path.len, resp->status, usec_since(&t0));
 	log_set_request(NULL, 0);
+	return body && resp->body.len > 0;
 }
 
 static int
@@ -178,12 +181,13 @@ run_cgi(struct api *api)
 	struct response	 resp = { 0, false, BUF_INIT, BUF_INIT };
 	struct buf	 head = BUF_INIT;
 	int		 rc = 0;
+	bool		 body;
 
 	request_init(&req, environ, stdin_read, NULL);
-	serve(api, &req, &resp, &head);
+	body = serve(api, &req, &resp, &head);
 	if (head.failed || fwrite(head.data, 1, head.len, stdout) != head.len ||
-	    (!resp.head && resp.body.len > 0 && fwrite(resp.body.data, 1,
-	    resp.body.len, stdout) != resp.body.len) || fflush(stdout) != 0) {
+	    (body && fwrite(resp.body.data, 1, resp.body.len, stdout) !=
+	    resp.body.len) || fflush(stdout) != 0) {
 		log_warn("writing the response");
 		rc = 1;
 	}
@@ -269,6 +273,7 @@ run_fastcgi(struct api *api)
 	struct response	 resp = { 0, false, BUF_INIT, BUF_INIT };
 	struct buf	 head = BUF_INIT;
 	int		 rc = 0, n;
+	bool		 body;
 
 	if (!catch_stop_signals()) {
 		log_warn("sigaction");
@@ -309,11 +314,11 @@ run_fastcgi(struct api *api)
 			break;
 		}
 		request_init(&req, fr.envp, fcgx_read, fr.in);
-		serve(api, &req, &resp, &head);
+		body = serve(api, &req, &resp, &head);
 		/* A client that went away is not our error: carry on. */
 		if (!head.failed) {
 			FCGX_PutStr(head.data, (int)head.len, fr.out);
-			if (!resp.head && resp.body.len > 0)
+			if (body)
 				FCGX_PutStr(resp.body.data, (int)resp.body.len,
 				    fr.out);
 		}

@@ -36,6 +36,30 @@ notice(void *arg, const char *msg)
 }
 
 /*
+ * Logs a failed statement or command: its SQLSTATE and the server's
+ * primary message, nothing else.  Never the whole message: its CONTEXT can
+ * quote the statement's parameters, session tokens among them ("unnamed
+ * portal with parameters: $1 = '...'" once the server sets
+ * log_parameter_max_length_on_error), and a DETAIL can quote a row's
+ * values ("Key (...)=(...)").  Without a result (no memory, the connection
+ * gone) there is only libpq's own message, which holds no values.
+ */
+static void
+log_stmt_error(const char *verb, const char *what, const PGresult *res,
+    const PGconn *pg)
+{
+	const char	*state, *msg;
+
+	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (msg != NULL)
+		log_errorx("%s%s: %s (SQLSTATE %s)", verb, what, msg,
+		    state ? state : "unknown");
+	else
+		log_errorx("%s%s: %s", verb, what, PQerrorMessage(pg));
+}
+
+/*
  * Connects and prepares the connection's statements.  Our defaults come
  * before the caller's conninfo, so DATABASE_URL (and PG* variables)
  * override them: libpq keeps the last value of a repeated keyword.
@@ -73,6 +97,11 @@ conn_open(struct db *db, struct conn *c)
 	}
 	/* Server notices and errors go through our log, one line each. */
 	PQsetNoticeProcessor(c->pg, notice, NULL);
+	/*
+	 * No CONTEXT in any message libpq formats for us (notices included):
+	 * it can quote a statement's parameters (log_stmt_error()).
+	 */
+	PQsetErrorContextVisibility(c->pg, PQSHOW_CONTEXT_NEVER);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		log_warnx("%s database connection failed: %s", c->role,
 		    PQerrorMessage(c->pg));
@@ -92,7 +121,7 @@ conn_open(struct db *db, struct conn *c)
 	if (!db->unnamed) {
 		res = PQexec(c->pg, "SET plan_cache_mode = force_generic_plan");
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_errorx("plan_cache_mode: %s", PQerrorMessage(c->pg));
+			log_stmt_error("", "plan_cache_mode", res, c->pg);
 			rc = PQstatus(c->pg) == CONNECTION_OK ?
 			    PL_EINTERNAL : PL_EDBDOWN;
 			goto out;
@@ -108,8 +137,7 @@ conn_open(struct db *db, struct conn *c)
 		res = PQprepare(c->pg, d->name, db->stmts.sql[i], d->nparams,
 		    NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_errorx("prepare %s: %s", d->name,
-			    PQerrorMessage(c->pg));
+			log_stmt_error("prepare ", d->name, res, c->pg);
 			rc = PQstatus(c->pg) == CONNECTION_OK ?
 			    PL_EINTERNAL : PL_EDBDOWN;
 			goto out;
@@ -213,9 +241,7 @@ conn_exec(struct db *db, enum stmt st, const char *const *params,
 		if (PQstatus(c->pg) == CONNECTION_OK) {
 			const char *state = res ? PQresultErrorField(res,
 			    PG_DIAG_SQLSTATE) : NULL;
-			log_errorx("%s: %s", d->name,
-			    res ? PQresultErrorMessage(res) :
-			    PQerrorMessage(c->pg));
+			log_stmt_error("", d->name, res, c->pg);
 			rc = res && !unavailable(state) ? PL_EINTERNAL :
 			    PL_EDBDOWN;
 			goto out;
@@ -246,7 +272,7 @@ conn_command(struct conn *c, const char *sql)
 		return PL_EDBDOWN;
 	res = PQexec(c->pg, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		log_errorx("%s: %s", sql, PQerrorMessage(c->pg));
+		log_stmt_error("", sql, res, c->pg);
 		rc = PQstatus(c->pg) == CONNECTION_OK ? PL_EINTERNAL :
 		    PL_EDBDOWN;
 	}

@@ -4,6 +4,18 @@
 
 #include "response.h"
 
+/*
+ * The one answer that needs no memory: what a response becomes when any
+ * part of it could not be built.  A cut header line would make the whole
+ * head unparseable (nginx: 502), and a body without its headers a lie.
+ */
+static const char fallback_body[] = "{\"status\":\"Internal error\"}";
+static const char fallback_head[] = "Status: 500 Internal Server Error\r\n"
+    "Content-Type: application/json; charset=utf-8\r\n"
+    "Content-Length: 27\r\n"
+    "Cache-Control: no-store\r\n\r\n";
+_Static_assert(sizeof(fallback_body) - 1 == 27, "fallback Content-Length");
+
 static const struct {
 	int		 status;
 	const char	*text;
@@ -91,7 +103,6 @@ void
 response_error(struct response *r, enum pl_err err, const char *detail,
     struct json_object *errors, const char *allow)
 {
-	static const char	 fallback[] = "{\"status\":\"Internal error\"}";
 	struct json_object	*obj = NULL;
 
 	if ((unsigned)err >= PL_ERR__COUNT || err == PL_OK)
@@ -124,21 +135,32 @@ fail:
 	r->status = 500;
 	buf_reset(&r->headers);
 	buf_reset(&r->body);
-	buf_add(&r->body, fallback, sizeof(fallback) - 1);
+	buf_add(&r->body, fallback_body, sizeof(fallback_body) - 1);
 }
 
-void
-response_head(const struct response *r, struct buf *out)
+bool
+response_head(struct response *r, struct buf *out)
 {
 	buf_reset(out);
-	buf_add(out, "Status: ", 8);
-	buf_addu(out, (unsigned)r->status);
-	buf_addc(out, ' ');
-	buf_adds(out, reason(r->status));
-	buf_adds(out, "\r\nContent-Type: application/json; charset=utf-8\r\n"
-	    "Content-Length: ");
-	buf_addu(out, r->body.len);
-	buf_adds(out, "\r\nCache-Control: no-store\r\n");
-	buf_add(out, r->headers.data, r->headers.len);
-	buf_add(out, "\r\n", 2);
+	if (!r->headers.failed && !r->body.failed) {
+		buf_add(out, "Status: ", 8);
+		buf_addu(out, (unsigned)r->status);
+		buf_addc(out, ' ');
+		buf_adds(out, reason(r->status));
+		buf_adds(out, "\r\nContent-Type: application/json; "
+		    "charset=utf-8\r\nContent-Length: ");
+		buf_addu(out, r->body.len);
+		buf_adds(out, "\r\nCache-Control: no-store\r\n");
+		buf_add(out, r->headers.data, r->headers.len);
+		buf_add(out, "\r\n", 2);
+		if (!out->failed)
+			return !r->head;
+	}
+	/* The memory out already has is enough for this, in all likelihood. */
+	r->status = 500;
+	buf_reset(out);
+	buf_add(out, fallback_head, sizeof(fallback_head) - 1);
+	if (!r->head)
+		buf_add(out, fallback_body, sizeof(fallback_body) - 1);
+	return false;
 }

@@ -48,8 +48,14 @@ void	response_error(struct response *, enum pl_err err, const char *detail,
 /*
  * The CGI/FastCGI response head for the current state: Status, Content-Type,
  * Content-Length, the extra headers and the blank line, into out (reset
- * first).  The body to send after it is body, unless head is set.
+ * first).  True when the body is to be sent after it (not for HEAD).
+ *
+ * If any part ran out of memory (an extra header cut part-way, the body,
+ * out itself), out holds the fixed 500 instead, whole: its head and,
+ * unless HEAD, its body {"status":"Internal error"}; r's status becomes
+ * 500 (for the access log), and false: nothing is to follow.
+ * out->failed means even that did not fit: send nothing.
  */
-void	response_head(const struct response *, struct buf *out);
+bool	response_head(struct response *, struct buf *out);
 
 #endif

@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "bearer.h"
@@ -26,6 +27,21 @@ static const char *const cookie_names[] = {
 };
 
 #define SECURE_PREFIX	"__Secure-"
+#define HOST_PREFIX	"__Host-"
+
+/*
+ * Whether a browser keeps a cookie of this name only with Secure: the
+ * "__Secure-" and "__Host-" prefixes (RFC 6265bis, section 4.1.3), which
+ * browsers now match whatever the case ("__HOST-" too), so we do.  A
+ * "__Host-" cookie also needs Path=/ and no Domain, which every cookie we
+ * set has anyway.
+ */
+static bool
+needs_secure(const char *name)
+{
+	return strncasecmp(name, SECURE_PREFIX, sizeof(SECURE_PREFIX) - 1) ==
+	    0 || strncasecmp(name, HOST_PREFIX, sizeof(HOST_PREFIX) - 1) == 0;
+}
 
 /* RFC 6265 cookie-octet: what may be echoed back in Set-Cookie. */
 static bool
@@ -265,7 +281,7 @@ session_set_cookie(const struct session_config *cfg, const struct session *s,
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	buf_printf(h, "Set-Cookie: %s=", s->cookie);
 	buf_add(h, s->token, s->token_len);
+	/* Path=/ and never a Domain: what a "__Host-" name requires. */
 	buf_printf(h, "; Path=/; Expires=%s; HttpOnly; %sSameSite=Lax\r\n",
-	    date, strncmp(s->cookie, SECURE_PREFIX,
-	    sizeof(SECURE_PREFIX) - 1) == 0 ? "Secure; " : "");
+	    date, needs_secure(s->cookie) ? "Secure; " : "");
 }

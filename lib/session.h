@@ -89,8 +89,9 @@ enum pl_err	session_resolve(struct db *, const struct session_config *,
 /*
  * Adds NextAuth's cookie renewal (next-auth 4.24.15 core/routes/session.js
  * l.134-141) to an authenticated response: the same
- * token with Path=/, HttpOnly, SameSite=Lax, Secure for a __Secure- name
- * and Expires now + maxAge.  Only for database sessions read from a cookie.
+ * token with Path=/, HttpOnly, SameSite=Lax, Expires now + maxAge, and
+ * Secure for a "__Secure-" or "__Host-" name (any case), without which a
+ * browser drops the cookie; never a Domain (a "__Host-" cookie has none).  Only for database sessions read from a cookie.
  */
 void		session_set_cookie(const struct session_config *,
 		    const struct session *, struct response *);

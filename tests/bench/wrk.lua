@@ -2,7 +2,7 @@
 -- command line after "--":
 --
 --   wrk -t2 -c16 -d10s --latency -s tests/bench/wrk.lua http://127.0.0.1:PORT \
---       -- scenario=get tokens=FILE ids=FILE pairs=FILE
+--       -- scenario=get tokens=FILE ids=FILE pairs=FILE [delay=MS]
 --
 -- tokens: live session tokens, one a line; ids: place ids, one a line;
 -- pairs: "token place_id user_id" lines, each place owned by that token's
@@ -137,6 +137,16 @@ function init(args)
 	end
 	for i = 1, PREBUILT do
 		requests[i] = sc.build(d)
+	end
+	-- delay=MS: each connection waits MS between its requests, so the
+	-- load offers about connections * 1000 / MS requests a second, however
+	-- fast they are answered (tests/bench/shed.sh's fixed-rate flood).
+	if opt.delay then
+		local ms = tonumber(opt.delay)
+		assert(ms and ms >= 0, "bad delay " .. opt.delay)
+		delay = function()
+			return ms
+		end
 	end
 end
 

@@ -360,7 +360,10 @@ catalogue() {
 	cat <<'EOF'
 # ---- sessions: cookies and tokens (401 unless the session is valid) --------
 huge cookie: one 9 KB Cookie line (nginx's 8k line limit)           | - | curl GET /api/places -H "Cookie: $C=$(repeat_char 9000 a)"                                | 431 | {"status":"Request header too large"}
-huge cookies: three 6 KB lines, joined past the worker's 16 KB       | - | curl GET /api/places -H "Cookie: a=$(repeat_char 6000 a)" -H "Cookie: b=$(repeat_char 6000 b)" -H "Cookie: c=$(repeat_char 6000 c)" | 400 | {"status":"Bad request"}
+huge cookies: three 6 KB lines, joined past the worker's 16 KB       | - | curl GET /api/places -H "Cookie: $C.0=$(repeat_char 6000 a)" -H "Cookie: b=$(repeat_char 6000 b)" -H "Cookie: c=$(repeat_char 6000 c)" | 400 | {"status":"Bad request"}
+# No cookie the worker reads: nginx answers 401 itself without asking it
+# (nginx.conf.example, "credential-less requests"; README, Deploying).
+huge cookies, none a session's: nginx's 401 (the worker's is a 400)     | - | curl GET /api/places -H "Cookie: a=$(repeat_char 6000 a)" -H "Cookie: b=$(repeat_char 6000 b)" -H "Cookie: c=$(repeat_char 6000 c)" | 401 | {"status":"Not authorized"}
 huge cookies around a valid session cookie: the limit comes first   | - | curl GET /api/places -H "Cookie: $C=$CA_TOKEN" -H "Cookie: a=$(repeat_char 6000 a)" -H "Cookie: b=$(repeat_char 6000 b)" -H "Cookie: c=$(repeat_char 6000 c)" | 400 | {"status":"Bad request"}
 # A valid Bearer decides before cookies are read (README, "Where the token
 # comes from"), so cookies over the limit are never looked at.

@@ -108,3 +108,18 @@ cgi GET '/api/places?author=me' HTTP_AUTHORIZATION="Bearer $G_TOKEN" \
     DATABASE_READ_URL="$DATABASE_URL" </dev/null
 expect_eq "status" 200 "$(cgi_status)"
 expect_eq "names" '["CGI place","From CGI"]' "$(cgi_body | jq -c '[.[].name] | sort')"
+
+# A renamed cookie with a prefix (issue 13, item 4): a browser keeps a
+# "__Host-" cookie only with Secure, Path=/ and no Domain, so the renewal
+# must carry them or it is dropped and the session never renewed.
+t "CGI: PLACES_SESSION_COOKIE=__Host-...: renewed with Secure, Path=/, no Domain"
+cgi GET /api/places PLACES_SESSION_COOKIE=__Host-places.session \
+    HTTP_COOKIE="__Host-places.session=$G_TOKEN" </dev/null
+expect_eq "status" 200 "$(cgi_status)"
+SC=$(sed -n 's/^Set-Cookie: \(.*\)\r$/\1/p' "$CGI_OUT")
+if [[ $SC =~ ^__Host-places\.session=$G_TOKEN\;\ Path=/\;\ Expires=[^\;]+\;\ HttpOnly\;\ Secure\;\ SameSite=Lax$ ]]; then
+	pass "Set-Cookie: __Host-places.session=...; Path=/; ...; Secure; ..."
+else
+	fail "Set-Cookie: __Host-places.session=...; Path=/; ...; Secure; ..." "$SC"
+fi
+expect_eq "no Domain" "" "$(grep -i '^Set-Cookie:.*domain' "$CGI_OUT")"

@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# What nginx's shedding of requests without credentials (nginx.conf.example,
+# "credential-less requests") buys; docs/PERFORMANCE.md and
+# docs/RELIABILITY.md give the figures.
+#
+# Usage: tests/bench/shed.sh [SECONDS]   (make bench-shed; default 5 per
+#                                         run, 1..60)
+#
+# Starts a private stack (tools/stack.sh, WORKERS workers) whose nginx runs
+# nginx.conf.example as it is ("shed"), loads tests/bench/dataset.sql, and
+# starts a second nginx ("worker") from the same generated configuration
+# without the two "if ($places_no_credentials)" lines, so that every
+# request goes to the workers, as before the shedding; it also answers the
+# HTTP ceiling (location = /_places_ceiling { return 200 ...; }, as in
+# tools/bench.sh).  Then, with wrk -t2 --latency and tests/bench/wrk.lua:
+#
+#   1. no token: the ceiling, then the "noauth" scenario (GET /api/places,
+#      no credentials: 401) through each nginx, at 16 and 64 connections;
+#   2. a flood: the "get" scenario (authenticated GET /api/places/<id>, 16
+#      connections) alone, then while a second wrk sends "noauth" at
+#      FLOOD_CONNS connections, through the shedding nginx and through the
+#      other one: as fast as answered, and at FLOOD_RATE requests a second.
+#      Both wrk runs start together and last as long.
+#
+# Prints both tables with the load average, writes
+# results/bench-shed-<UTC time>.json, stops everything it started (by PID).
+# A status other than the expected one is counted, not fatal: under a
+# flood without shedding, GETs may time out (nginx: 503), which is what
+# the table shows.
+#
+# Environment: WORKERS (default 4), FLOOD_CONNS (default 64), FLOOD_RATE
+# (the fixed-rate flood's requests a second, default 5000), BENCH_KEEP=1
+# (keep the temporary directory); PLACES_* reach the workers.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+secs=${1:-5}
+if [[ ! $secs =~ ^[0-9]+$ ]] || ((secs < 1 || secs > 60)); then
+	echo "usage: tests/bench/shed.sh [SECONDS]   (1..60, default 5)" >&2
+	exit 2
+fi
+workers=${WORKERS:-4}
+flood_conns=${FLOOD_CONNS:-64}
+flood_rate=${FLOOD_RATE:-5000}
+warmup=2
+slack=30
+
+say() { echo "bench-shed: $*" >&2; }
+die() {
+	echo "bench-shed: error: $*" >&2
+	exit 1
+}
+
+[[ $flood_rate =~ ^[1-9][0-9]*$ && $flood_conns =~ ^[1-9][0-9]*$ ]] || die "FLOOD_RATE and FLOOD_CONNS: positive integers"
+
+for tool in wrk psql nginx jq curl ss; do
+	command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh installs it)"
+done
+
+dir=$(mktemp -d /tmp/places-shed.XXXXXX)
+chmod 755 "$dir"
+stack_dir=$dir/stack
+plain_dir=$dir/plain
+data_dir=$dir/data
+mkdir -p "$data_dir"
+stack_started=0
+plain_pid=
+
+cleanup() {
+	local rc=$? i
+	if [[ -n $plain_pid ]]; then
+		kill -QUIT "$plain_pid" 2>/dev/null || true
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$plain_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$plain_pid" 2>/dev/null || true
+	fi
+	if ((stack_started)); then
+		"$repo/tools/stack.sh" stop "$stack_dir" >/dev/null 2>&1 ||
+			say "warning: tools/stack.sh stop $stack_dir failed"
+	fi
+	if [[ ${BENCH_KEEP:-0} == 1 ]]; then say "kept $dir"; else rm -rf -- "$dir"; fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "starting a stack with $workers workers in $stack_dir"
+stack_started=1
+env -u PGPORT -u NGINX_PORT WORKERS="$workers" \
+	"$repo/tools/stack.sh" start "$stack_dir" >"$dir/stack-start.log" 2>&1 || {
+	cat "$dir/stack-start.log" >&2
+	die "tools/stack.sh start failed"
+}
+set -a
+# shellcheck disable=SC1091
+. "$stack_dir/stack.env"
+set +a
+
+psql -X -q -v ON_ERROR_STOP=1 -f "$here/dataset.sql" >/dev/null || die "loading dataset.sql failed"
+psql -X -q -At -c 'SELECT token FROM bench_keys ORDER BY n' >"$data_dir/tokens"
+psql -X -q -At -c 'SELECT id FROM places ORDER BY id' >"$data_dir/ids"
+
+# The second nginx: the stack's generated configuration with every path of
+# its state directory made ours, another port, the ceiling location, and
+# without the shedding.
+src=$STATE_DIR/nginx conf=$plain_dir/nginx
+mkdir -p "$conf/tmp" "$plain_dir/run" "$plain_dir/log"
+cp -- "$src/fastcgi_params" "$src/mime.types" "$conf/"
+for ((i = 0; i < 20; i++)); do
+	port=$((20000 + (RANDOM * 32768 + RANDOM) % 41000))
+	[[ -z $(ss -Hltn "sport = :$port") ]] && break
+done
+# shellcheck disable=SC2016 # nginx's variable, as written in its config
+shed_line='if ($places_no_credentials) { return 401; }'
+[[ $(grep -cF "$shed_line" "$src/server.conf") == 2 ]] ||
+	die "nginx.conf.example no longer has its two 'if (\$places_no_credentials)' lines"
+sed -e "s|$STATE_DIR/|$plain_dir/|g" "$src/nginx.conf" >"$conf/nginx.conf"
+sed -e "s|listen 127\\.0\\.0\\.1:$NGINX_PORT;|listen 127.0.0.1:$port;|" \
+	-e "\\|$shed_line|d" \
+	-e '/^ *server_name /a\
+    location = /_places_ceiling {\
+        default_type application/json;\
+        return 200 '"'"'{"status":"ok"}'"'"';\
+    }' "$src/server.conf" >"$conf/server.conf"
+# The worker's socket stays the stack's: both nginx feed the same workers.
+if ! grep -q "listen 127.0.0.1:$port;" "$conf/server.conf" ||
+	! grep -q _places_ceiling "$conf/server.conf" || grep -qF "$shed_line" "$conf/server.conf"; then
+	die "could not derive the second nginx's configuration from $src"
+fi
+nginx -p "$conf/" -c "$conf/nginx.conf" -e "$plain_dir/log/nginx-error.log" </dev/null ||
+	die "the second nginx did not start"
+for ((i = 0; i < 50; i++)); do
+	[[ -s $plain_dir/run/nginx.pid ]] && break
+	sleep 0.1
+done
+plain_pid=$(head -n 1 "$plain_dir/run/nginx.pid") || die "the second nginx wrote no pid file"
+plain_url=http://127.0.0.1:$port
+shed_url=$BASE_URL
+# The two nginx differ in who answers a request without credentials.
+[[ $(curl -s --max-time 5 "$plain_url/_places_ceiling") == '{"status":"ok"}' ]] ||
+	die "no ceiling on $plain_url"
+probe=shed-probe-$$
+for u in "$shed_url:a" "$plain_url:b"; do
+	[[ $(curl -s -o /dev/null -w '%{http_code}' -H "X-Request-Id: $probe-${u##*:}" "${u%:*}/api/places") == 401 ]] ||
+		die "${u%:*}: no 401 for a request without credentials"
+done
+if grep -qF "\"$probe-a\"" "$WORKER_LOG" || ! grep -qF "\"$probe-b\"" "$WORKER_LOG"; then
+	die "the shedding nginx passed a request without credentials on, or the other did not"
+fi
+
+# run_wrk URL SCENARIO CONNS SECONDS [KEY=VALUE...]: one wrk run (the
+# extra arguments go to wrk.lua); prints its BENCH JSON.
+run_wrk() {
+	local out
+	out=$(timeout $(($4 + slack)) wrk -t2 -c"$3" -d"$4s" --timeout 5s --latency \
+		-s "$here/wrk.lua" "$1" -- scenario="$2" \
+		tokens="$data_dir/tokens" ids="$data_dir/ids" pairs=/dev/null "${@:5}" 2>&1) || {
+		echo "$out" >&2
+		die "wrk failed for $2 at $3 connections"
+	}
+	grep '^BENCH ' <<<"$out" | sed 's/^BENCH //' | jq -c . || die "no result from wrk: $out"
+}
+
+results=$dir/results.jsonl
+: >"$results"
+load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
+t_start=$SECONDS
+add() { jq -c "$1" <<<"$2" >>"$results"; }
+
+run_wrk "$shed_url" get 16 "$warmup" >/dev/null
+for conns in 16 64; do
+	say "no token, $conns connections"
+	run_wrk "$plain_url" ceiling "$conns" "$warmup" >/dev/null
+	add "{table: \"noauth\", row: \"ceiling\", conns: $conns} + ." "$(run_wrk "$plain_url" ceiling "$conns" "$secs")"
+	add "{table: \"noauth\", row: \"shed\", conns: $conns} + ." "$(run_wrk "$shed_url" noauth "$conns" "$secs")"
+	add "{table: \"noauth\", row: \"worker\", conns: $conns} + ." "$(run_wrk "$plain_url" noauth "$conns" "$secs")"
+done
+
+say "flood: authenticated GETs alone"
+add '{table: "flood", row: "alone", load: "get"} + .' "$(run_wrk "$shed_url" get 16 "$secs")"
+# Two floods: as fast as nginx answers (wrk's closed loop: shed, it
+# answers faster, so the flood takes more of the CPU), and a fixed rate
+# (delay between the requests of each connection), the same offered load
+# either way.
+delay=$(((flood_conns * 1000 + flood_rate / 2) / flood_rate))
+for rate in max fixed; do
+	for row in shed worker; do
+		url=$shed_url
+		[[ $row == worker ]] && url=$plain_url
+		say "flood: GETs and $flood_conns connections of no-token requests, $rate rate ($row)"
+		extra=()
+		[[ $rate == fixed ]] && extra=(delay="$delay")
+		run_wrk "$url" noauth "$flood_conns" "$secs" "${extra[@]}" >"$dir/flood.json" &
+		fpid=$!
+		g=$(run_wrk "$url" get 16 "$secs")
+		wait "$fpid" || die "the flood's wrk failed"
+		add "{table: \"flood\", row: \"$row\", rate: \"$rate\", load: \"get\"} + ." "$g"
+		add "{table: \"flood\", row: \"$row\", rate: \"$rate\", load: \"noauth\"} + ." "$(cat "$dir/flood.json")"
+	done
+done
+load_after=$(cut -d ' ' -f 1-3 /proc/loadavg)
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$repo/results"
+json=$repo/results/bench-shed-$stamp.json
+jq -s --arg stamp "$stamp" --argjson secs "$secs" --argjson workers "$workers" \
+	--argjson flood "$flood_conns" --argjson flood_rate "$flood_rate" --argjson nproc "$(nproc)" \
+	--arg commit "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+	--arg load_before "$load_before" --arg load_after "$load_after" \
+	--argjson elapsed "$((SECONDS - t_start))" \
+	'{when: $stamp, commit: $commit, seconds_per_run: $secs, workers: $workers,
+	  flood_conns: $flood, flood_rate: $flood_rate, nproc: $nproc, loadavg_before: $load_before,
+	  loadavg_after: $load_after, elapsed_s: $elapsed, runs: .}' "$results" >"$json"
+
+jq -r '
+	def f(x; d): if x == null then "-" else (x * pow(10; d) | round / pow(10; d) | tostring) end;
+	.runs as $r |
+	(["conns", "ceiling req/s", "shed req/s", "/ ceiling", "p99 ms", "worker req/s", "/ ceiling", "p99 ms", "not 401"] | @tsv),
+	($r | map(select(.table == "noauth")) | group_by(.conns)[] |
+		(map(select(.row == "ceiling"))[0]) as $c |
+		(map(select(.row == "shed"))[0]) as $s |
+		(map(select(.row == "worker"))[0]) as $w |
+		[$c.conns, f($c.rps; 0), f($s.rps; 0), f($s.rps / $c.rps; 2), f($s.p99_ms; 2),
+		 f($w.rps; 0), f($w.rps / $c.rps; 2), f($w.p99_ms; 2), $s.unexpected + $w.unexpected] | @tsv)
+	' "$json" | column -t -s $'\t'
+echo
+jq -r '
+	def f(x; d): if x == null then "-" else (x * pow(10; d) | round / pow(10; d) | tostring) end;
+	.runs as $r |
+	(["GETs (16 conns)", "get req/s", "p50 ms", "p99 ms", "not 200", "flood req/s", "not 401"] | @tsv),
+	($r | map(select(.table == "flood")) | group_by([.rate, .row]) |
+		sort_by({alone: 0, shed: 1, worker: 2}[.[0].row] + {max: 0, fixed: 10}[.[0].rate // "max"])[] |
+		(map(select(.load == "get"))[0]) as $g |
+		(map(select(.load == "noauth"))[0]) as $n |
+		[({alone: "alone", shed: "+ flood, shed", worker: "+ flood, to the workers"}[$g.row] +
+		  (if $g.rate == "fixed" then " (fixed rate)" elif $g.rate == "max" then " (max rate)" else "" end)),
+		 f($g.rps; 0), f($g.p50_ms; 2), f($g.p99_ms; 2), $g.unexpected,
+		 (if $n then f($n.rps; 0) else "-" end), (if $n then $n.unexpected else "-" end)] | @tsv)
+	' "$json" | column -t -s $'\t'
+echo "$workers workers, ${secs} s per run, flood $flood_conns connections (fixed rate: $delay ms between a connection's requests, ~$flood_rate/s); $(nproc) cores; load average $load_before before, $load_after after"
+echo "results: results/$(basename "$json")"
