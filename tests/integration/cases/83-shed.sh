@@ -88,7 +88,7 @@ expect_eq "no credentials: answered by nginx ($SHED requests)" "" "$NOTSHED"
 expect_eq "a credential: answered by the worker ($WORKER requests)" "" "$NOTWORKER"
 expect_eq "the two 401s identical ($SAME pairs)" "" "$DIFF"
 # The one shed response in full, as the worker sends it.
-printf 'HTTP/1.1 401 Unauthorized\r\nServer: nginx\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 27\r\nConnection: keep-alive\r\nCache-Control: no-store\r\nWWW-Authenticate: Bearer\r\nX-Request-Id: *\r\n\r\n{"status":"Not authorized"}' >"$IT_TMP/shed.want"
+printf 'HTTP/1.1 401 Unauthorized\r\nServer: nginx\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 27\r\nConnection: keep-alive\r\nWWW-Authenticate: Bearer\r\nX-Request-Id: *\r\nCache-Control: no-store\r\n\r\n{"status":"Not authorized"}' >"$IT_TMP/shed.want"
 if cmp -s "$IT_TMP/shed.want" "$IT_TMP/shed.$SHED_ID-1"; then
 	pass "GET /api/places: the whole 401"
 else
