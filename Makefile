@@ -147,7 +147,7 @@ deps:
 	tools/deps.sh
 
 test: deps
-	$(MAKE) all unit compat openapi e2e-deps
+	$(MAKE) all unit compat openapi e2e-deps $(BUILD)/tests/print-sql
 	$(MAKE) asan
 	tests/run.sh
 
@@ -170,7 +170,8 @@ bench-shed: deps
 	$(MAKE) all
 	tests/bench/shed.sh $(BENCH_SHED_SECONDS)
 
-# The statement table as the worker builds it, for tools/bench.sh's SQL check.
+# The statement table as the worker builds it, for tools/bench.sh's SQL check
+# and the plans suite (tests/plans).
 $(BUILD)/tests/print-sql: tests/bench/print-sql.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LDLIBS)

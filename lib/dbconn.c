@@ -129,8 +129,7 @@ conn_open(struct db *db, struct conn *c)
 	 * tests/plans checks both on a million places.
 	 */
 	if (!db->unnamed) {
-		res = PQexec(c->pg, "SET plan_cache_mode = force_generic_plan; "
-		    "SET jit = off");
+		res = PQexec(c->pg, stmt_settings);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			log_stmt_error("", "connection settings", res, c->pg);
 			rc = PQstatus(c->pg) == CONNECTION_OK ?

@@ -272,6 +272,9 @@ static const struct {
 	    "DELETE FROM {places} WHERE id = $1::uuid AND author_id = $2" },
 };
 
+const char stmt_settings[] =
+    "SET plan_cache_mode = force_generic_plan; SET jit = off";
+
 void
 stmt_names_default(struct sql_names *n)
 {

@@ -116,6 +116,13 @@ struct stmt_table {
 	char		*sql[ST__COUNT];
 };
 
+/*
+ * The settings of every connection the table is prepared on, as SET
+ * commands in one string (dbconn.c says why; tests/plans runs the
+ * statements under them).
+ */
+extern const char	stmt_settings[];
+
 /* @auth/pg-adapter's names (sql/001_nextauth.sql), which v1 used. */
 void		stmt_names_default(struct sql_names *);
 
