@@ -111,22 +111,28 @@ session_stmt(const struct db *db, const struct db_read *read)
  * no finite createdAt reaches 'infinity').
  */
 struct list_params {
-	char	 offset[16];
-	char	 time[CURSOR_TIME_MAX];
-	char	 id[CURSOR_ID_MAX];
+	const char	*offset, *time, *id;	/* into the buffers, or static */
+	char		 obuf[16];
+	char		 tbuf[CURSOR_TIME_MAX];
+	char		 ibuf[CURSOR_ID_MAX];
 };
 
 static void
 list_params_set(struct list_params *lp, const struct list_query *q)
 {
-	snprintf(lp->offset, sizeof(lp->offset), "%u", q->offset);
+	lp->offset = "0";
+	if (q->offset > 0) {
+		snprintf(lp->obuf, sizeof(lp->obuf), "%u", q->offset);
+		lp->offset = lp->obuf;
+	}
 	if (q->after) {
-		cursor_time_param(&q->before, lp->time);
-		cursor_id_param(&q->before, lp->id);
+		cursor_time_param(&q->before, lp->tbuf);
+		cursor_id_param(&q->before, lp->ibuf);
+		lp->time = lp->tbuf;
+		lp->id = lp->ibuf;
 	} else {
-		snprintf(lp->time, sizeof(lp->time), "infinity");
-		snprintf(lp->id, sizeof(lp->id), "%s",
-		    "ffffffff-ffff-ffff-ffff-ffffffffffff");
+		lp->time = "infinity";
+		lp->id = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 	}
 }
 
