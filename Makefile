@@ -13,7 +13,8 @@
 #                   behind one nginx, in Debian's chromium (tests/e2e)
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (default 180)
 #   make bench      tools/bench.sh: the worker against nginx's and
-#                   PostgreSQL's ceilings (docs/PERFORMANCE.md)
+#                   PostgreSQL's ceilings at 10 k and 1 M places
+#                   (BENCH_SCALES; docs/PERFORMANCE.md)
 #   make bench-shed tests/bench/shed.sh: nginx's shedding of requests
 #                   without credentials, and a flood of them
 #                   (docs/PERFORMANCE.md, docs/RELIABILITY.md)
