@@ -115,13 +115,20 @@ link_next(struct ctx *c, const struct list_query *q,
 {
 	struct cursor	 cur;
 	char		 text[CURSOR_LEN + 1], link[ROUTE_MAX_PATH + 128];
-	enum pl_err	 rc;
 	int		 n;
 
 	if (rows->n < (int)q->limit)
 		return PL_OK;
-	if ((rc = db_rows_cursor(rows, rows->n - 1, &cur)) != PL_OK)
-		return rc;
+	/*
+	 * A cursor holds years 1 to 9999 (cursor.h): a place dated outside
+	 * them, which only a hand-made row can be, ends the links there.
+	 * The page itself is fine, so it is no reason for a 500.
+	 */
+	if (db_rows_cursor(rows, rows->n - 1, &cur) != PL_OK) {
+		log_warnx("no next link: the page's last place is dated "
+		    "outside years 1 to 9999");
+		return PL_OK;
+	}
 	cursor_format(&cur, text);
 	n = snprintf(link, sizeof(link), "<%.*s?limit=%u%s&cursor=%s>; "
 	    "rel=\"next\"", (int)c->req->path.len, c->req->path.ptr, q->limit,

@@ -4,11 +4,11 @@
 -- that holds other data (DATABASE_URL): its requests read only these rows
 -- (the list is ?author=me).  Ends by printing the id of place 1.
 --
--- The list's 20 rows must stay well under 8 KB on the wire (about 6.5 KB
--- now): PostgreSQL flushes its send buffer every 8 KB, so a longer result
+-- The list's 20 rows must stay well under 8 KB on the wire
+-- (PostgreSQL flushes its send buffer every 8 KB, so a longer result
 -- reaches the worker in pieces, and how many reads libpq makes for them
 -- depends on timing; the count then varies by some 350 instructions from
--- run to run (it did when issue 11 added a column to the list).
+-- run to run: it did when issue 11 added a column to the list).
 \set ON_ERROR_STOP on
 \set QUIET on
 

@@ -131,3 +131,13 @@ bad_cursor "given twice" "cursor=$GOOD&cursor=$GOOD"
 bad_cursor "with an offset" "cursor=$GOOD&offset=1"
 bad_cursor "percent-encoded NUL" "cursor=${GOOD:0:33}%00"
 bad_cursor "2 KiB" "cursor=$(repeat_char 2000 A)"
+
+t "a full page ending on a place dated past 9999: 200, no next link"
+new_user Y
+mkplace "$Y_ID" "Far future" "Later" '10000-01-01 00:00:00+00' >/dev/null
+areq "$Y_TOKEN" GET '/api/places?author=me&limit=1'
+expect_status 200
+expect_json 'length == 1 and .[0].name == "Far future"'
+expect_no_header Link
+# Later cases list everyone's places: no year 10000 at their top.
+sql "DELETE FROM places WHERE author_id = CAST(:'uid' AS integer);" uid="$Y_ID" >/dev/null
