@@ -7,10 +7,10 @@
 -- tokens: live session tokens, one a line; ids: place ids, one a line;
 -- pairs: "token place_id user_id" lines, each place owned by that token's
 -- user (PATCH needs the author); cursor: the cursor of a page deep in the
--- list (tools/bench.sh: page 1,000 of 20), for the cursor scenario.  Every request picks a random entry (a
--- random one of PREBUILT requests built from random entries at start-up,
--- so that Lua costs wrk little CPU: wrk shares the machine with what it
--- measures).
+-- list (tools/bench.sh: page 1,000 of 20), for the cursor scenario.
+-- Every request picks a random entry (a random one of PREBUILT requests
+-- built from random entries at start-up, so that Lua costs wrk little
+-- CPU: wrk shares the machine with what it measures).
 --
 -- Each thread counts the statuses it sees; done() prints one line,
 --   BENCH {"scenario":...,"rps":...,"p50_ms":...,"statuses":{"200":N},...}
