@@ -13,7 +13,8 @@
 #                   behind one nginx, in Debian's chromium (tests/e2e)
 #   make fuzz       each fuzz harness for FUZZ_SECONDS (default 180)
 #   make bench      tools/bench.sh: the worker against nginx's and
-#                   PostgreSQL's ceilings (docs/PERFORMANCE.md)
+#                   PostgreSQL's ceilings at 10 k and 1 M places
+#                   (BENCH_SCALES; docs/PERFORMANCE.md)
 #   make bench-shed tests/bench/shed.sh: nginx's shedding of requests
 #                   without credentials, and a flood of them
 #                   (docs/PERFORMANCE.md, docs/RELIABILITY.md)
@@ -147,7 +148,7 @@ deps:
 	tools/deps.sh
 
 test: deps
-	$(MAKE) all unit compat openapi e2e-deps
+	$(MAKE) all unit compat openapi e2e-deps $(BUILD)/tests/print-sql
 	$(MAKE) asan
 	tests/run.sh
 
@@ -170,7 +171,8 @@ bench-shed: deps
 	$(MAKE) all
 	tests/bench/shed.sh $(BENCH_SHED_SECONDS)
 
-# The statement table as the worker builds it, for tools/bench.sh's SQL check.
+# The statement table as the worker builds it, for tools/bench.sh's SQL check
+# and the plans suite (tests/plans).
 $(BUILD)/tests/print-sql: tests/bench/print-sql.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LDLIBS)

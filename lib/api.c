@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 
 #include "api.h"
+#include "cursor.h"
 #include "db.h"
 #include "log.h"
 #include "origin.h"
@@ -101,23 +102,63 @@ read_place(struct ctx *c, enum place_mode mode, struct place_input *in)
 	    &c->detail, &c->errors);
 }
 
+/*
+ * The next page's link (RFC 8288), when this page is full and so there
+ * may be more: the request's path, its limit and author, and the cursor
+ * of its last row, e.g.
+ *   Link: </api/places?limit=20&cursor=AQAF...>; rel="next"
+ * The path is the one route_match() accepted; the rest is ours.
+ */
+static enum pl_err
+link_next(struct ctx *c, const struct list_query *q,
+    const struct db_rows *rows)
+{
+	struct cursor	 cur;
+	char		 text[CURSOR_LEN + 1], link[ROUTE_MAX_PATH + 128];
+	int		 n;
+
+	if (rows->n < (int)q->limit)
+		return PL_OK;
+	/*
+	 * A cursor holds years 1 to 9999 (cursor.h): a place dated outside
+	 * them, which only a hand-made row can be, ends the links there.
+	 * The page itself is fine, so it is no reason for a 500.
+	 */
+	if (db_rows_cursor(rows, rows->n - 1, &cur) != PL_OK) {
+		log_warnx("no next link: the page's last place is dated "
+		    "outside years 1 to 9999");
+		return PL_OK;
+	}
+	cursor_format(&cur, text);
+	n = snprintf(link, sizeof(link), "<%.*s?limit=%u%s&cursor=%s>; "
+	    "rel=\"next\"", (int)c->req->path.len, c->req->path.ptr, q->limit,
+	    q->mine ? "&author=me" : "", text);
+	if (n < 0 || (size_t)n >= sizeof(link))
+		return PL_EINTERNAL;
+	response_header(c->resp, "Link", link, (size_t)n);
+	return PL_OK;
+}
+
 /* GET /api/places: 200, 400, 503. */
 static enum pl_err
 list_places(struct ctx *c)
 {
 	struct db_rows		 rows = { NULL, 0, 0 };
+	const struct db_rows	*r = &rows;
 	enum pl_err		 rc;
 
 	if (c->read->done)
-		return send_places(c, 200, &c->read->rows, false);
+		r = &c->read->rows;
 	/* plan_read() has parsed the query string already. */
-	if (c->query_rc != PL_OK) {
+	else if (c->query_rc != PL_OK) {
 		c->detail = c->query_detail;
 		return c->query_rc;
-	}
-	if ((rc = db_place_list(c->api->db, c->read->list, c->session->user_id,
-	    &rows)) == PL_OK)
-		rc = send_places(c, 200, &rows, false);
+	} else if ((rc = db_place_list(c->api->db, c->read->list,
+	    c->session->user_id, &rows)) != PL_OK)
+		goto out;
+	if ((rc = link_next(c, c->read->list, r)) == PL_OK)
+		rc = send_places(c, 200, r, false);
+out:
 	db_rows_free(&rows);
 	return rc;
 }

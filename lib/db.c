@@ -91,14 +91,49 @@ lsn_set(struct db *db, const PGresult *res, int col)
 static enum stmt
 session_stmt(const struct db *db, const struct db_read *read)
 {
+	const struct list_query	*q;
+
 	if (read == NULL || db->replica.conninfo != NULL)
 		return ST_SESSION;	/* the read goes to the replica */
 	if (read->id != NULL)
 		return ST_SESSION_GET;
-	if (read->list != NULL)
-		return read->list->mine ? ST_SESSION_LIST_MINE :
-		    ST_SESSION_LIST;
-	return ST_SESSION;
+	if ((q = read->list) == NULL)
+		return ST_SESSION;
+	if (q->offset > 0)
+		return q->mine ? ST_SESSION_LIST_MINE_OFFSET :
+		    ST_SESSION_LIST_OFFSET;
+	return q->mine ? ST_SESSION_LIST_MINE : ST_SESSION_LIST;
+}
+
+/*
+ * A list's parameters after its limit: the offset, or the position its
+ * page starts below (the cursor's; for the first page, above every row:
+ * no finite createdAt reaches 'infinity').
+ */
+struct list_params {
+	const char	*offset, *time, *id;	/* into the buffers, or static */
+	char		 obuf[16];
+	char		 tbuf[CURSOR_TIME_MAX];
+	char		 ibuf[CURSOR_ID_MAX];
+};
+
+static void
+list_params_set(struct list_params *lp, const struct list_query *q)
+{
+	lp->offset = "0";
+	if (q->offset > 0) {
+		snprintf(lp->obuf, sizeof(lp->obuf), "%u", q->offset);
+		lp->offset = lp->obuf;
+	}
+	if (q->after) {
+		cursor_time_param(&q->before, lp->tbuf);
+		cursor_id_param(&q->before, lp->ibuf);
+		lp->time = lp->tbuf;
+		lp->id = lp->ibuf;
+	} else {
+		lp->time = "infinity";
+		lp->id = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+	}
 }
 
 enum pl_err
@@ -106,8 +141,9 @@ db_session_user(struct db *db, const char *token, size_t len,
     long long max_age, long long update_age, struct db_read *read,
     long long *user_id, bool *renewed)
 {
-	char		 tok[256], maxs[24], upds[24], p4[40], p5[16];
+	char		 tok[256], maxs[24], upds[24], p4[16];
 	const char	*params[STMT_MAX_PARAMS];
+	struct list_params lp;
 	PGresult	*res = NULL;
 	enum pl_err	 rc;
 	enum stmt	 st = session_stmt(db, read);
@@ -130,9 +166,14 @@ db_session_user(struct db *db, const char *token, size_t len,
 		params[SP_GET_ID] = read->id;
 	else if (st != ST_SESSION) {
 		snprintf(p4, sizeof(p4), "%u", read->list->limit);
-		snprintf(p5, sizeof(p5), "%u", read->list->offset);
+		list_params_set(&lp, read->list);
 		params[SP_LIST_LIMIT] = p4;
-		params[SP_LIST_OFFSET] = p5;
+		if (read->list->offset > 0)
+			params[SP_LIST_OFFSET] = lp.offset;
+		else {
+			params[SP_LIST_TIME] = lp.time;
+			params[SP_LIST_ID] = lp.id;
+		}
 	}
 	rc = conn_exec(db, st, params, PGRES_TUPLES_OK, &res);
 	sodium_memzero(tok, sizeof(tok));
@@ -262,22 +303,34 @@ enum pl_err
 db_place_list(struct db *db, const struct list_query *q, long long user_id,
     struct db_rows *rows)
 {
-	char		 lim[16], off[16], uid[24];
+	char		 lim[16], uid[24];
 	const char	*params[STMT_MAX_PARAMS];
+	struct list_params lp;
 	PGresult	*res;
 	enum pl_err	 rc;
+	enum stmt	 st, rst;
 
 	snprintf(lim, sizeof(lim), "%u", q->limit);
-	snprintf(off, sizeof(off), "%u", q->offset);
 	fmt_ll(uid, sizeof(uid), user_id);
-	params[LP_LIMIT] = lim;
-	params[LP_OFFSET] = off;
-	params[LP_AUTHOR] = uid;
-	if (db_read_replica(db, q->mine ? ST_REPLICA_LIST_MINE :
-	    ST_REPLICA_LIST, params, rows) == PL_OK)
+	list_params_set(&lp, q);
+	if (q->offset > 0) {
+		params[OP_LIMIT] = lim;
+		params[OP_OFFSET] = lp.offset;
+		params[OP_AUTHOR] = uid;
+		st = q->mine ? ST_LIST_MINE_OFFSET : ST_LIST_OFFSET;
+		rst = q->mine ? ST_REPLICA_LIST_MINE_OFFSET :
+		    ST_REPLICA_LIST_OFFSET;
+	} else {
+		params[LP_LIMIT] = lim;
+		params[LP_TIME] = lp.time;
+		params[LP_ID] = lp.id;
+		params[LP_AUTHOR] = uid;
+		st = q->mine ? ST_LIST_MINE : ST_LIST;
+		rst = q->mine ? ST_REPLICA_LIST_MINE : ST_REPLICA_LIST;
+	}
+	if (db_read_replica(db, rst, params, rows) == PL_OK)
 		return PL_OK;
-	rc = conn_exec(db, q->mine ? ST_LIST_MINE : ST_LIST, params,
-	    PGRES_TUPLES_OK, &res);
+	rc = conn_exec(db, st, params, PGRES_TUPLES_OK, &res);
 	rows_set(rows, res, 0);
 	return rc;
 }
@@ -431,6 +484,20 @@ db_rows_place(const struct db_rows *rows, int i, struct place_row *row)
 			row->col[c].len = (size_t)PQgetlength(rows->res, i, k);
 		}
 	}
+}
+
+enum pl_err
+db_rows_cursor(const struct db_rows *rows, int i, struct cursor *c)
+{
+	int	 k = rows->col0 + PC__COUNT + 1;	/* key_at, after sort_at */
+
+	if (i < 0 || i >= rows->n || PQnfields(rows->res) <= k ||
+	    PQgetisnull(rows->res, i, k))
+		return PL_EINTERNAL;
+	return cursor_from_row(PQgetvalue(rows->res, i, k),
+	    (size_t)PQgetlength(rows->res, i, k),
+	    PQgetvalue(rows->res, i, rows->col0 + PC_ID),
+	    (size_t)PQgetlength(rows->res, i, rows->col0 + PC_ID), c);
 }
 
 void

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cursor.h"
 #include "error.h"
 #include "place.h"
 #include "query.h"
@@ -115,6 +116,12 @@ enum pl_err	db_place_delete(struct db *, const char *id, long long user_id)
 
 /* Row i of rows as text columns (pointers into the result). */
 void		db_rows_place(const struct db_rows *, int i, struct place_row *);
+/*
+ * The cursor of row i of a list (db_place_list(), or a session check's
+ * list read): the next page starts below it.  PL_OK; PL_EINTERNAL.
+ */
+enum pl_err	db_rows_cursor(const struct db_rows *, int i, struct cursor *)
+		    PL_MUST_CHECK;
 void		db_rows_free(struct db_rows *);
 
 #endif

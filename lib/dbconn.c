@@ -117,11 +117,21 @@ conn_open(struct db *db, struct conn *c)
 	 * first), and the generic ones are the same index scans.  Not behind
 	 * a transaction pooler: a SET would stick to a server connection that
 	 * others share, and unnamed statements are planned each time anyway.
+	 *
+	 * And no JIT.  Every statement here reads or writes a few rows by
+	 * index, in well under a millisecond; JIT compiling one costs 10 to
+	 * 100 ms, and PostgreSQL decides on it from the plan's cost alone
+	 * (jit_above_cost), which for a generic plan is a guess.  A guess
+	 * past the threshold once made every list pay 12.8 ms of JIT for
+	 * 0.2 ms of work (issue 11).  The literal caps in stmt.c keep the
+	 * costs true; this keeps the worker's speed from depending on the
+	 * server's jit setting at all, whatever a future statement's cost.
+	 * tests/plans checks both on a million places.
 	 */
 	if (!db->unnamed) {
-		res = PQexec(c->pg, "SET plan_cache_mode = force_generic_plan");
+		res = PQexec(c->pg, stmt_settings);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_stmt_error("", "plan_cache_mode", res, c->pg);
+			log_stmt_error("", "connection settings", res, c->pg);
 			rc = PQstatus(c->pg) == CONNECTION_OK ?
 			    PL_EINTERNAL : PL_EDBDOWN;
 			goto out;

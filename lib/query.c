@@ -5,11 +5,16 @@
 #include "query.h"
 
 #define QUERY_MAX_KEY	16	/* longer keys cannot be ours: ignored */
-#define QUERY_MAX_VALUE	32	/* longer values of our keys are bad */
+#define QUERY_MAX_VALUE	64	/* longer values of our keys are bad */
 
-enum qkey { QK_LIMIT, QK_OFFSET, QK_AUTHOR, QK__COUNT, QK_UNKNOWN };
+enum qkey { QK_LIMIT, QK_OFFSET, QK_AUTHOR, QK_CURSOR, QK__COUNT,
+    QK_UNKNOWN };
 
-static const char *const qkeys[QK__COUNT] = { "limit", "offset", "author" };
+static const char *const qkeys[QK__COUNT] = { "limit", "offset", "author",
+    "cursor" };
+static const char *const twice[QK__COUNT] = {
+	"limit given more than once", "offset given more than once",
+	"author given more than once", "cursor given more than once" };
 
 /* Whether every '%' in buf[0..len) starts a %XX escape. */
 static bool
@@ -65,6 +70,7 @@ query_parse(const char *buf, size_t len, struct list_query *q,
 	q->limit = LIST_LIMIT_DEFAULT;
 	q->offset = 0;
 	q->mine = false;
+	q->after = false;
 
 	if (len > QUERY_MAX) {
 		*detail = "query string too long";
@@ -90,9 +96,7 @@ query_parse(const char *buf, size_t len, struct list_query *q,
 			continue;
 		}
 		if (seen & (1u << k)) {
-			*detail = k == QK_LIMIT ? "limit given more than once" :
-			    k == QK_OFFSET ? "offset given more than once" :
-			    "author given more than once";
+			*detail = twice[k];
 			return PL_EBADREQ;
 		}
 		seen |= 1u << k;
@@ -117,6 +121,14 @@ query_parse(const char *buf, size_t len, struct list_query *q,
 			}
 			q->offset = (unsigned)n;
 			break;
+		case QK_CURSOR:
+			if (vlen > sizeof(val) || cursor_parse(val, vlen,
+			    &q->before) != PL_OK) {
+				*detail = "cursor is not one this API gave";
+				return PL_EBADREQ;
+			}
+			q->after = true;
+			break;
 		default:
 			if (vlen != 2 || memcmp(val, "me", 2) != 0) {
 				*detail = "author must be \"me\"";
@@ -126,6 +138,10 @@ query_parse(const char *buf, size_t len, struct list_query *q,
 			break;
 		}
 		p = amp + (amp < end);
+	}
+	if (q->after && q->offset > 0) {
+		*detail = "cursor and offset cannot be combined";
+		return PL_EBADREQ;
 	}
 	return PL_OK;
 }

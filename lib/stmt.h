@@ -22,19 +22,31 @@
 #include "error.h"
 #include "place.h"
 
+/*
+ * A list comes in two kinds: from a position (keyset: the first page, or
+ * a cursor's) and, for compatibility, by offset (_OFFSET).  Each is a
+ * statement of its own, so that each gets the plan and the cost of what
+ * it does (stmt.c).
+ */
 enum stmt {
 	ST_SESSION,
 	ST_SESSION_LIST,
+	ST_SESSION_LIST_OFFSET,
 	ST_SESSION_LIST_MINE,
+	ST_SESSION_LIST_MINE_OFFSET,
 	ST_SESSION_GET,
 	ST_USER_BY_EMAIL,
 	ST_USER_INSERT,
 	ST_USER_LOCK,
 	ST_LIST,
+	ST_LIST_OFFSET,
 	ST_LIST_MINE,
+	ST_LIST_MINE_OFFSET,
 	ST_GET,
 	ST_REPLICA_LIST,
+	ST_REPLICA_LIST_OFFSET,
 	ST_REPLICA_LIST_MINE,
+	ST_REPLICA_LIST_MINE_OFFSET,
 	ST_REPLICA_GET,
 	ST_INSERT,
 	ST_UPDATE,
@@ -50,12 +62,16 @@ enum stmt {
  */
 /* ST_SESSION*: the session check, then the read done along. */
 enum { SP_TOKEN, SP_MAX_AGE, SP_UPDATE_AGE, SP__COUNT };
-enum { SP_LIST_LIMIT = SP__COUNT, SP_LIST_OFFSET };
+/* ST_SESSION_LIST*: from a position (createdAt, id), or by offset. */
+enum { SP_LIST_LIMIT = SP__COUNT, SP_LIST_TIME, SP_LIST_ID };
+enum { SP_LIST_OFFSET = SP_LIST_LIMIT + 1 };
 enum { SP_GET_ID = SP__COUNT };
 /* ST_USER_*: one email, and the name a new user gets. */
 enum { UP_EMAIL, UP_NAME };
-/* ST_LIST, ST_LIST_MINE, ST_REPLICA_LIST*. */
-enum { LP_LIMIT, LP_OFFSET, LP_AUTHOR };
+/* ST_LIST, ST_LIST_MINE, ST_REPLICA_LIST, ST_REPLICA_LIST_MINE. */
+enum { LP_LIMIT, LP_TIME, LP_ID, LP_AUTHOR };
+/* Their _OFFSET variants. */
+enum { OP_LIMIT, OP_OFFSET, OP_AUTHOR };
 /* ST_GET, ST_REPLICA_GET, ST_OWNER. */
 enum { GP_ID };
 /* ST_INSERT: the fields in enum place_field order, then these. */
@@ -99,6 +115,13 @@ struct sql_names {
 struct stmt_table {
 	char		*sql[ST__COUNT];
 };
+
+/*
+ * The settings of every connection the table is prepared on, as SET
+ * commands in one string (dbconn.c says why; tests/plans runs the
+ * statements under them).
+ */
+extern const char	stmt_settings[];
 
 /* @auth/pg-adapter's names (sql/001_nextauth.sql), which v1 used. */
 void		stmt_names_default(struct sql_names *);

@@ -19,6 +19,9 @@
 #   compat       tests/compat/selftest.sh: the adapter oracles CLI
 #                (adapter.mjs) per preset on a private non-UTC PostgreSQL
 #   integration  tests/integration on a throwaway stack
+#   plans        tests/plans: EXPLAIN ANALYZE of every statement the worker
+#                prepares, on a million places, as the worker runs it: no
+#                JIT, the expected indexes (about 30 s)
 #   asan         unit tests, then the integration suite, built with
 #                ASan + UBSan (build-asan/, `make asan`): zero reports
 #   valgrind     the integration suite with every worker under valgrind:
@@ -38,7 +41,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-suites=${TESTS:-unit install ops compat integration asan valgrind fuzz faults scale pgbouncer callgrind e2e}
+suites=${TESTS:-unit install ops compat integration plans asan valgrind fuzz faults scale pgbouncer callgrind e2e}
 log=$(mktemp "${TMPDIR:-/tmp}/places-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
 status=0
@@ -79,6 +82,7 @@ for s in $suites; do
 	ops) suite ops bash "$here/ops/run.sh" ;;
 	compat) suite compat bash "$here/compat/selftest.sh" ;;
 	integration) suite integration bash "$here/integration/run.sh" ;;
+	plans) suite plans bash "$here/plans/run.sh" ;;
 	asan)
 		run_units "$top/build-asan/tests" "asan: "
 		suite asan bash "$here/checked.sh" asan

@@ -4,18 +4,25 @@
 #
 # Usage: tools/bench.sh [SECONDS]     (default 10 per run; 1..120)
 #
-# Starts a private stack (tools/stack.sh) in a temporary directory with
-# WORKERS workers, loads tests/bench/dataset.sql, then for each connection
-# count (16 and 64; wrk -t2 --latency) runs:
+# For each data scale (BENCH_SCALES places: 10,000 and 1,000,000 by
+# default, with as many expired sessions), starts a private stack
+# (tools/stack.sh) in a temporary directory with WORKERS workers, loads
+# tests/bench/dataset.sql at that scale, then for each connection count
+# (16 and 64; wrk -t2 --latency) runs:
 #   - the HTTP ceiling: a second nginx, with the stack's generated
 #     configuration plus `location = /_places_ceiling { return 200 ...; }`;
-#   - each scenario (tests/bench/wrk.lua): noauth and badtoken (401), list,
-#     get, create, patch; each after a 2 s warm-up;
+#   - each scenario (tests/bench/wrk.lua): noauth and badtoken (401), list
+#     (page 1), cursor (page 1,000 of 20, by its cursor; at a scale with
+#     fewer pages, the last full one), get, create, patch; each after a
+#     2 s warm-up;
 #   - the database ceiling of each scenario that reaches the database:
 #     pgbench -M prepared -f tests/bench/pgbench-<scenario>.sql, the
 #     worker's own SQL, on the same database and unix socket.
-# Prints one table, writes results/bench-<UTC time>.json, and stops all it
-# started, by PID.  Exit status 1 when the run is INVALID: a scenario saw a
+# and stops the stack.  Prints a table per scale, then every scenario side
+# by side at each scale with its pgbench ceiling at that scale, the change
+# from the first scale to the last, and the cursor scenario against the
+# list; writes results/bench-<UTC time>.json, and stops all it started,
+# by PID.  Exit status 1 when the run is INVALID: a scenario saw a
 # status other than its expected one (or a socket error), pgbench saw a
 # failed transaction, or a worker died.
 #
@@ -23,7 +30,10 @@
 #   WORKERS          worker processes (default 4: see docs/PERFORMANCE.md)
 #   WORKER           worker binary (default cgi/places.fcgi; build it -O2)
 #   BENCH_CONNS      connection counts (default "16 64")
-#   BENCH_SCENARIOS  scenarios (default "noauth badtoken list get create patch")
+#   BENCH_SCENARIOS  scenarios (default "noauth badtoken list cursor get
+#                    create patch")
+#   BENCH_SCALES     places per data set, one run each (default "10000
+#                    1000000"; multiples of 10, at least 1000)
 #   BENCH_KEEP=1     keep the temporary directory (logs); the stack is
 #                    stopped all the same
 #   PLACES_LOG_LEVEL and other PLACES_* reach the workers (tools/stack.sh);
@@ -41,7 +51,14 @@ if [[ ! $secs =~ ^[0-9]+$ ]] || ((secs < 1 || secs > 120)); then
 fi
 workers=${WORKERS:-4}
 conns_list=${BENCH_CONNS:-16 64}
-scenarios=${BENCH_SCENARIOS:-noauth badtoken list get create patch}
+scenarios=${BENCH_SCENARIOS:-noauth badtoken list cursor get create patch}
+scales=${BENCH_SCALES:-10000 1000000}
+for scale in $scales; do
+	[[ $scale =~ ^[0-9]+$ ]] && ((scale >= 1000 && scale % 10 == 0)) || {
+		echo "bench: BENCH_SCALES: $scale is not a multiple of 10 >= 1000" >&2
+		exit 2
+	}
+done
 max_age=${PLACES_SESSION_MAX_AGE:-2592000}
 update_age=${PLACES_SESSION_UPDATE_AGE:-86400}
 warmup=2
@@ -152,17 +169,30 @@ start_stack() {
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 load_data() {
-	local t0=$SECONDS
-	psql_q -f "$bench/dataset.sql" >/dev/null || die "loading tests/bench/dataset.sql failed"
+	local t0=$SECONDS off
+	psql_q -v scale="$1" -f "$bench/dataset.sql" >/dev/null ||
+		die "loading tests/bench/dataset.sql at $1 failed"
 	psql_q -At -c 'SELECT token FROM bench_keys ORDER BY n' >"$data_dir/tokens"
 	psql_q -At -c 'SELECT id FROM places ORDER BY id' >"$data_dir/ids"
 	psql_q -At -F ' ' -c 'SELECT token, place_id, user_id FROM bench_keys ORDER BY n' \
 		>"$data_dir/pairs"
 	keys=$(wc -l <"$data_dir/tokens")
+	# Page 1,000 of 20 starts below row 19,980: its cursor (lib/cursor.h:
+	# version 1, createdAt in microseconds, the id; base64url), and the
+	# same position as the statement's parameters, for pgbench.
+	off=$((19979 < $1 - 41 ? 19979 : $1 - 41))
+	deep_page=$(((off + 1) / 20 + 1))
+	IFS='|' read -r deep_cursor deep_time deep_id <<<"$(psql_q -At -F '|' -c "
+		SELECT rtrim(translate(encode('\\x01'::bytea ||
+		    int8send((extract(epoch FROM created_at) * 1000000)::bigint) ||
+		    uuid_send(id), 'base64'), '+/', '-_'), '='),
+		    to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00'), id
+		FROM places ORDER BY created_at DESC, id DESC OFFSET $off LIMIT 1")"
+	[[ ${#deep_cursor} == 34 ]] || die "no cursor for page $deep_page: '$deep_cursor'"
 	say "data set: $(psql_q -At -c "SELECT (SELECT count(*) FROM users) || ' users, ' ||
 		(SELECT count(*) FROM places) || ' places, ' ||
 		(SELECT count(*) FROM sessions WHERE expires > now()) || ' live and ' ||
-		(SELECT count(*) FROM sessions WHERE expires <= now()) || ' expired sessions'") ($((SECONDS - t0)) s)"
+		(SELECT count(*) FROM sessions WHERE expires <= now()) || ' expired sessions'") ($((SECONDS - t0)) s); cursor scenario: page $deep_page"
 }
 
 port_free() { [[ -z $(ss -Hltn "sport = :$1") ]]; }
@@ -241,7 +271,8 @@ run_wrk() {
 	local url=$1 scenario=$2 conns=$3 s=$4 out
 	out=$(timeout $((s + slack)) wrk -t2 -c"$conns" -d"${s}s" --timeout 5s --latency \
 		-s "$bench/wrk.lua" "$url" -- scenario="$scenario" \
-		tokens="$data_dir/tokens" ids="$data_dir/ids" pairs="$data_dir/pairs" 2>&1) || {
+		tokens="$data_dir/tokens" ids="$data_dir/ids" pairs="$data_dir/pairs" \
+		cursor="$deep_cursor" 2>&1) || {
 		echo "$out" >&2
 		die "wrk failed for $scenario at $conns connections"
 	}
@@ -253,12 +284,15 @@ run_wrk() {
 run_pgbench() {
 	local scenario=$1 conns=$2 out log=$pgb_dir/$1-$2 tps failed lat
 	rm -f "$log".*
-	# The worker's plan mode (lib/dbconn.c, conn_open()): one generic plan.
-	out=$(PGOPTIONS='-c plan_cache_mode=force_generic_plan' \
+	# The worker's connection settings (lib/stmt.c, stmt_settings): one
+	# generic plan, no JIT.
+	out=$(PGOPTIONS='-c plan_cache_mode=force_generic_plan -c jit=off' \
 		timeout $((secs + slack)) pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" \
 		--log --log-prefix="$log" \
 		-D loaded=0 -D keys="$keys" -D max_age="$max_age" -D update_age="$update_age" \
 		-D limit=20 -D offset=0 -D mask=16 \
+		-D before_time=infinity -D before_id=ffffffff-ffff-ffff-ffff-ffffffffffff \
+		-D deep_time="$deep_time" -D deep_id="$deep_id" \
 		-D name='Bench place' -D location='12 Bench Street, Benchtown' \
 		-D image='https://images.example.com/places/bench.jpg' \
 		-D map_url='https://maps.example.com/?q=40.4168,-3.7038' \
@@ -289,47 +323,64 @@ run_pgbench() {
 
 needs_db() { [[ $1 != noauth ]]; }
 
-start_stack
-load_data
-start_ceiling
-
 results=$dir/results.jsonl
 : >"$results"
-load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
-# Everything shares the machine's cores: say when others are using them.
-awk -v n="$(nproc)" '{ exit !($1 >= n / 2) }' /proc/loadavg &&
-	say "warning: load average ${load_before%% *} on $(nproc) cores before the run: other processes will lower the figures"
-pids_before=$(worker_pids | sort | xargs)
 t_start=$SECONDS
 
-for conns in $conns_list; do
-	say "HTTP ceiling, $conns connections"
-	run_wrk "$ceil_url" ceiling "$conns" "$warmup" >/dev/null
-	r=$(run_wrk "$ceil_url" ceiling "$conns" "$secs")
-	jq -c --argjson c "$conns" '{kind: "nginx", conns: $c} + .' <<<"$r" >>"$results"
-done
+for scale in $scales; do
+	stack_dir=$dir/stack-$scale
+	ceil_dir=$dir/ceiling-$scale
+	say "== scale $scale places"
+	start_stack
+	load_data "$scale"
+	start_ceiling
+	load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
+	# Everything shares the machine's cores: say when others are using them.
+	awk -v n="$(nproc)" '{ exit !($1 >= n / 2) }' /proc/loadavg &&
+		say "warning: load average ${load_before%% *} on $(nproc) cores before the run: other processes will lower the figures"
+	pids_before=$(worker_pids | sort | xargs)
+	t_scale=$SECONDS
 
-for scenario in $scenarios; do
-	say "$scenario: warm-up"
-	run_wrk "$BASE_URL" "$scenario" 16 "$warmup" >/dev/null
 	for conns in $conns_list; do
-		say "$scenario, $conns connections"
-		r=$(run_wrk "$BASE_URL" "$scenario" "$conns" "$secs")
-		read -r rss hwm <<<"$(worker_mem)"
-		jq -c --argjson c "$conns" --argjson rss "$rss" --argjson hwm "$hwm" \
-			'{kind: "worker", conns: $c} + . + {worker_rss_kib: $rss, worker_hwm_kib: $hwm}' \
-			<<<"$r" >>"$results"
-		if needs_db "$scenario"; then
-			say "$scenario, $conns connections: pgbench"
-			r=$(run_pgbench "$scenario" "$conns")
-			jq -c --arg s "$scenario" --argjson c "$conns" \
-				'{kind: "pgbench", scenario: $s, conns: $c} + .' <<<"$r" >>"$results"
-		fi
+		say "HTTP ceiling, $conns connections"
+		run_wrk "$ceil_url" ceiling "$conns" "$warmup" >/dev/null
+		r=$(run_wrk "$ceil_url" ceiling "$conns" "$secs")
+		jq -c --argjson c "$conns" --argjson n "$scale" \
+			'{kind: "nginx", scale: $n, conns: $c} + .' <<<"$r" >>"$results"
 	done
-done
 
-pids_after=$(worker_pids | sort | xargs)
-load_after=$(cut -d ' ' -f 1-3 /proc/loadavg)
+	for scenario in $scenarios; do
+		say "$scenario: warm-up"
+		run_wrk "$BASE_URL" "$scenario" 16 "$warmup" >/dev/null
+		for conns in $conns_list; do
+			say "$scenario, $conns connections"
+			r=$(run_wrk "$BASE_URL" "$scenario" "$conns" "$secs")
+			read -r rss hwm <<<"$(worker_mem)"
+			jq -c --argjson c "$conns" --argjson n "$scale" --argjson rss "$rss" --argjson hwm "$hwm" \
+				'{kind: "worker", scale: $n, conns: $c} + . + {worker_rss_kib: $rss, worker_hwm_kib: $hwm}' \
+				<<<"$r" >>"$results"
+			if needs_db "$scenario"; then
+				say "$scenario, $conns connections: pgbench"
+				r=$(run_pgbench "$scenario" "$conns")
+				jq -c --arg s "$scenario" --argjson c "$conns" --argjson n "$scale" \
+					'{kind: "pgbench", scale: $n, scenario: $s, conns: $c} + .' <<<"$r" >>"$results"
+			fi
+		done
+	done
+
+	pids_after=$(worker_pids | sort | xargs)
+	jq -nc --argjson n "$scale" --arg lb "$load_before" \
+		--arg la "$(cut -d ' ' -f 1-3 /proc/loadavg)" \
+		--argjson e $((SECONDS - t_scale)) --argjson page "$deep_page" \
+		--arg pb "$pids_before" --arg pa "$pids_after" \
+		'{kind: "scale", scale: $n, loadavg_before: $lb, loadavg_after: $la,
+		  elapsed_s: $e, cursor_page: $page, workers_restarted: ($pb != $pa),
+		  pids_before: $pb, pids_after: $pa}' >>"$results"
+	stop_ceiling
+	"$repo/tools/stack.sh" stop "$stack_dir" >/dev/null 2>&1 ||
+		say "warning: tools/stack.sh stop $stack_dir failed"
+	stack_started=0
+done
 elapsed=$((SECONDS - t_start))
 
 # ---------------------------------------------------------------------------
@@ -351,33 +402,31 @@ jq -s \
 	--arg mem "$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)" \
 	--arg kernel "$(uname -sr)" \
 	--arg nginx "$(nginx -v 2>&1 | sed 's/^nginx version: //')" \
-	--arg postgres "$(psql_q -At -c 'SHOW server_version')" \
+	--arg postgres "$(psql --version | sed 's/^psql (PostgreSQL) //')" \
 	--arg pgbench "$(pgbench --version)" \
 	--arg wrk "$(dpkg-query -W -f='${Version}' wrk 2>/dev/null || echo unknown)" \
 	--arg worker "$(basename "$worker_bin") $(sha256sum "$worker_bin" | cut -c1-12)" \
-	--arg load_before "$load_before" --arg load_after "$load_after" \
-	--argjson elapsed "$elapsed" \
-	--arg pids_before "$pids_before" --arg pids_after "$pids_after" '
-	def ceiling(k; c): map(select(.kind == "nginx" and .conns == c)) | first;
-	def pgb(s; c): map(select(.kind == "pgbench" and .scenario == s and .conns == c)) | first;
+	--argjson elapsed "$elapsed" '
+	def ceiling(n; c): map(select(.kind == "nginx" and .scale == n and .conns == c)) | first;
+	def pgb(n; s; c): map(select(.kind == "pgbench" and .scale == n and .scenario == s and .conns == c)) | first;
 	. as $all |
 	($all | map(select(.kind == "worker")) | map(
 		. as $r |
-		($all | ceiling("nginx"; $r.conns)) as $n |
-		($all | pgb($r.scenario; $r.conns)) as $p |
+		($all | ceiling($r.scale; $r.conns)) as $n |
+		($all | pgb($r.scale; $r.scenario; $r.conns)) as $p |
 		. + {
 			vs_nginx: (if $n then ($r.rps / $n.rps * 1000 | round / 1000) else null end),
 			vs_pgbench: (if $p then ($r.rps / $p.tps * 1000 | round / 1000) else null end),
 			valid: ($r.unexpected == 0)
 		})) as $rows |
+	($all | map(select(.kind == "scale"))) as $scales |
 	{
 		when: $stamp, commit: $commit, worker: $worker,
 		seconds_per_run: $secs, workers: $workers, log_level: $log_level,
 		machine: {cpu: $cpu, nproc: $nproc, memory: $mem, kernel: $kernel,
-			nginx: $nginx, postgresql: $postgres, pgbench: $pgbench, wrk: $wrk,
-			loadavg_before: $load_before, loadavg_after: $load_after},
+			nginx: $nginx, postgresql: $postgres, pgbench: $pgbench, wrk: $wrk},
 		elapsed_s: $elapsed,
-		workers_restarted: ($pids_before != $pids_after),
+		scales: $scales,
 		ceilings: {
 			nginx: ($all | map(select(.kind == "nginx"))),
 			pgbench: ($all | map(select(.kind == "pgbench")))
@@ -386,34 +435,66 @@ jq -s \
 		valid: (($rows | all(.valid)) and
 			($all | map(select(.kind == "pgbench")) | all(.failed == 0)) and
 			($all | map(select(.kind == "nginx")) | all(.unexpected == 0)) and
-			($pids_before == $pids_after))
+			($scales | all(.workers_restarted | not)))
 	}' "$results" >"$json"
 
-# The table.
+# The tables: one per scale, then the scales side by side.
 {
-	printf '%-10s %5s %9s %8s %8s %8s %9s %9s  %s\n' \
-		scenario conns 'req/s' 'p50 ms' 'p99 ms' '/ nginx' '/ pgbench' 'RSS KiB' note
+	for scale in $scales; do
+		echo "-- $scale places; load average $(jq -r --argjson n "$scale" '.scales[] | select(.scale == $n) | "\(.loadavg_before) before, \(.loadavg_after) after; cursor: page \(.cursor_page)"' "$json")"
+		printf '%-10s %5s %9s %8s %8s %8s %9s %9s  %s\n' \
+			scenario conns 'req/s' 'p50 ms' 'p99 ms' '/ nginx' '/ pgbench' 'RSS KiB' note
+		jq -r --argjson n "$scale" '
+			def f(x; d): if x == null then "-" else (x * pow(10; d) | round / pow(10; d) | tostring) end;
+			(.ceilings.nginx[] | select(.scale == $n) | ["nginx", .conns, f(.rps; 0), f(.p50_ms; 2), f(.p99_ms; 2), "1", "-", "-",
+				"HTTP ceiling" + (if .unexpected > 0 then " INVALID" else "" end)]),
+			(.scenarios[] | select(.scale == $n) | ["\(.scenario)", .conns, f(.rps; 0), f(.p50_ms; 2), f(.p99_ms; 2),
+				f(.vs_nginx; 2), f(.vs_pgbench; 2), .worker_rss_kib,
+				(if .valid then "" else "INVALID: " + (.statuses | tostring) +
+					" socket errors " + (.socket_errors | tostring) end)]),
+			(.ceilings.pgbench[] | select(.scale == $n) | ["pg:\(.scenario)", .conns, f(.tps; 0), f(.p50_ms; 2), f(.p99_ms; 2), "-", "1", "-",
+				"database ceiling" + (if .failed > 0 then " INVALID: \(.failed) failed" else "" end)])
+			| @tsv' "$json" |
+			while IFS=$'\t' read -r s c rps p50 p99 vn vp rss note; do
+				printf '%-10s %5s %9s %8s %8s %8s %9s %9s  %s\n' \
+					"$s" "$c" "$rps" "$p50" "$p99" "$vn" "$vp" "$rss" "$note"
+			done
+	done
+	# Side by side: req/s (and pgbench's tps) at each scale, the change
+	# from the first scale to the last (goal: no loss over 20%), and the
+	# cursor's page against the list's page 1 (goal: within 20%).
+	echo "-- side by side: req/s at each scale (pgbench's ceiling at that scale)"
 	jq -r '
-		def f(x; d): if x == null then "-" else (x * pow(10; d) | round / pow(10; d) | tostring) end;
-		(.ceilings.nginx[] | ["nginx", .conns, f(.rps; 0), f(.p50_ms; 2), f(.p99_ms; 2), "1", "-", "-",
-			"HTTP ceiling" + (if .unexpected > 0 then " INVALID" else "" end)]),
-		(.scenarios[] | ["\(.scenario)", .conns, f(.rps; 0), f(.p50_ms; 2), f(.p99_ms; 2),
-			f(.vs_nginx; 2), f(.vs_pgbench; 2), .worker_rss_kib,
-			(if .valid then "" else "INVALID: " + (.statuses | tostring) +
-				" socket errors " + (.socket_errors | tostring) end)]),
-		(.ceilings.pgbench[] | ["pg:\(.scenario)", .conns, f(.tps; 0), f(.p50_ms; 2), f(.p99_ms; 2), "-", "1", "-",
-			"database ceiling" + (if .failed > 0 then " INVALID: \(.failed) failed" else "" end)])
-		| @tsv' "$json" |
-		while IFS=$'\t' read -r s c rps p50 p99 vn vp rss note; do
-			printf '%-10s %5s %9s %8s %8s %8s %9s %9s  %s\n' \
-				"$s" "$c" "$rps" "$p50" "$p99" "$vn" "$vp" "$rss" "$note"
+		. as $doc |
+		def f(x): if x == null then "-" else (x | round | tostring) end;
+		def pg(n; s; c): $doc.ceilings.pgbench |
+			map(select(.scale == n and .scenario == s and .conns == c)) | first | .tps?;
+		def pct(a; b): if a == null or b == null or b == 0 then "-"
+			else ((a / b - 1) * 100 | round | tostring) + "%" end;
+		(.scales | map(.scale)) as $sc |
+		(["scenario", "conns"] + ($sc | map("\(.) places")) + ["change"] | @tsv),
+		(.scenarios | group_by([.scenario, .conns]) | sort_by(.[0].scenario != "list", .[0].scenario) | .[] |
+			. as $g | $g[0] as $r |
+			[$r.scenario, ($r.conns | tostring)] +
+			($sc | map(. as $n | ($g | map(select(.scale == $n)) | first) as $w |
+				(if $w then f($w.rps) else "-" end) +
+				(pg($n; $r.scenario; $r.conns) as $t | if $t then " (" + f($t) + ")" else "" end))) +
+			[pct(($g | map(select(.scale == $sc[-1])) | first | .rps?); ($g | map(select(.scale == $sc[0])) | first | .rps?))]
+			| @tsv),
+		("cursor/list" as $k | .scenarios as $s | $sc[] as $n | ($s | map(select(.scale == $n and .scenario == "cursor"))[]) as $c |
+			($s | map(select(.scale == $n and .scenario == "list" and .conns == $c.conns)) | first) as $l |
+			select($l) | ["\($k) at \($n)", ($c.conns | tostring), "cursor page \(f($c.rps)) vs page 1 \(f($l.rps)): \(pct($c.rps; $l.rps))"] | @tsv)
+		' "$json" | while IFS=$'\t' read -r -a col; do
+			printf '%-22s' "${col[0]}"
+			for c in "${col[@]:1}"; do printf ' %18s' "$c"; done
+			printf '\n'
 		done
 } | tee "$dir/table.txt"
 
-echo "$workers workers, ${secs} s per run, wrk -t2, pgbench -j 2; load average $load_before before, $load_after after; ${elapsed} s"
+echo "$workers workers, ${secs} s per run, wrk -t2, pgbench -j 2; scales: $scales; ${elapsed} s"
 echo "results: results/$(basename "$json")"
 if [[ $(jq -r .valid "$json") != true ]]; then
-	[[ $pids_before == "$pids_after" ]] || echo "a worker died during the run (pids $pids_before -> $pids_after)"
+	jq -r '.scales[] | select(.workers_restarted) | "a worker died during the run at \(.scale) places (pids \(.pids_before) -> \(.pids_after))"' "$json"
 	echo "RESULT: INVALID"
 	exit 1
 fi

@@ -1047,27 +1047,62 @@ out:
 	return rc;
 }
 
-/* placesctl session prune: deletes the sessions the worker would refuse. */
+/*
+ * placesctl session prune: deletes the sessions the worker would refuse
+ * (its test is expires > now()), PRUNE_BATCH sessions of the table at a
+ * time, each batch a statement and a transaction of its own: a million
+ * expired rows never sit under one long transaction's locks, and the
+ * worker's session checks go on in between.  The batches walk the primary
+ * key (WHERE id > the last one seen, ORDER BY id), which needs no index
+ * on expires and reads each row once: deleted rows stay behind as dead
+ * tuples until VACUUM, and a scan for "the next expired ones" would read
+ * them again at every batch.  Any ordered id works, serial or text.
+ */
+#define PRUNE_BATCH	"5000"
+/* One batch after the id where (a $1, or none); its last id and count. */
+#define PRUNE_SQL(where) \
+	"WITH b AS (SELECT id FROM sessions " where \
+	"ORDER BY id LIMIT " PRUNE_BATCH "), " \
+	"d AS (DELETE FROM sessions s USING b WHERE s.id = b.id " \
+	"AND s.expires <= now() RETURNING 1) " \
+	"SELECT (SELECT max(id) FROM b)::text, (SELECT count(*) FROM d)"
+
 static int
 cmd_session_prune(const struct cmd *c, int argc, char **argv)
 {
-	const char	*pos[1];
+	const char	*pos[1], *params[1];
+	char		*last = NULL;
 	PGconn		*conn = NULL;
 	PGresult	*res = NULL;
+	long long	 pruned = 0;
 	int		 npos, rc = EXIT_DB;
 
 	if (!parse_args(argc, argv, pos, 0, &npos, NULL, 0))
 		return cmd_usage(c);
 	if ((conn = db_open()) == NULL)
 		goto out;
-	/* The worker's test is expires > now(). */
-	res = query(conn, "DELETE FROM sessions WHERE expires <= now()", 0,
-	    NULL, PGRES_COMMAND_OK);
-	if (res == NULL)
-		goto out;
-	printf("pruned %s expired sessions\n", PQcmdTuples(res));
+	for (;;) {
+		params[0] = last;
+		res = last == NULL ? query(conn, PRUNE_SQL(""), 0, NULL,
+		    PGRES_TUPLES_OK) : query(conn, PRUNE_SQL("WHERE id > $1 "),
+		    1, params, PGRES_TUPLES_OK);
+		if (res == NULL)
+			goto out;
+		pruned += strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+		if (PQgetisnull(res, 0, 0))
+			break;		/* past the last id */
+		free(last);
+		if ((last = strdup(PQgetvalue(res, 0, 0))) == NULL) {
+			fprintf(stderr, "placesctl: out of memory\n");
+			goto out;
+		}
+		PQclear(res);
+		res = NULL;
+	}
+	printf("pruned %lld expired sessions\n", pruned);
 	rc = 0;
 out:
+	free(last);
 	PQclear(res);
 	PQfinish(conn);
 	return rc;

@@ -1,28 +1,32 @@
 -- The benchmark data set (tools/bench.sh), loaded into a fresh stack's
--- database after the migrations:
+-- database after the migrations, at a scale of N places (psql -v scale=N;
+-- tools/bench.sh's BENCH_SCALES, default 10,000 and 1,000,000):
 --
---   1,000 users           bench-N@bench.invalid
---   10,000 places         10 per user, realistic field lengths, createdAt
+--   N/10 users            bench-K@bench.invalid
+--   N places              10 per user, realistic field lengths, createdAt
 --                         spread over about 8 months
---   1,000 live sessions   one per user, expires = now() + 30 days, so none is
+--   N/10 live sessions    one per user, expires = now() + 30 days, so none is
 --                         due for renewal (updateAge 1 day) during a run: the
 --                         read scenarios measure reads, not session writes
---   10,000 expired ones   10 per user, expired 1 minute to 60 days ago; they
+--   N expired ones        10 per user, expired 1 minute to 60 days ago; they
 --                         are never looked up, they make the sessions table
---                         and its token index the size a real one has
+--                         and its token index the size a real one has (the
+--                         pile NextAuth leaves without a prune, issue 11)
 --
 -- Tokens are 64 random hex characters, as tools/placesctl makes them.
--- Everything is generate_series-based and loads in about 2 s.  It
+-- Everything is generate_series-based and loads in about 2 s at 10,000
+-- (about a minute at 1,000,000).  It
 -- leaves bench_keys (n, token, user_id, place_id): session n's token, its
 -- user and one place of that user, which tools/bench.sh writes to files
 -- for wrk's Lua script and the pgbench scripts read with \gset.
 \set ON_ERROR_STOP on
+SET statement_timeout = 0;
 
 BEGIN;
 
 INSERT INTO users (name, email, "emailVerified")
 SELECT 'Bench User ' || n, 'bench-' || n || '@bench.invalid', now()
-FROM generate_series(1, 1000) AS n;
+FROM generate_series(1, :scale / 10) AS n;
 
 CREATE TABLE bench_keys (
 	n		integer PRIMARY KEY,
@@ -37,7 +41,7 @@ SELECT row_number() OVER (ORDER BY id), id,
 FROM users
 WHERE email LIKE 'bench-%@bench.invalid';
 
--- Place i belongs to user 1 + (i - 1) % 1000.  Optional fields are null
+-- Place i belongs to user 1 + (i - 1) % (N / 10).  Optional fields are null
 -- now and then, as they are in real data.
 INSERT INTO places (name, location, image, "mapURL", description,
     author_id, created_at, updated_at)
@@ -53,10 +57,10 @@ SELECT
     CASE WHEN i % 7 <> 0 THEN
         rtrim(repeat('A ' || md5('d' || i) || ' view, ', 2 + i % 8)) END,
     k.user_id,
-    now() - i * interval '37 minutes',
-    now() - i * interval '37 minutes'
-FROM generate_series(1, 10000) AS i
-JOIN bench_keys k ON k.n = 1 + (i - 1) % 1000;
+    now() - i * (interval '37 minutes' * 10000 / :scale),
+    now() - i * (interval '37 minutes' * 10000 / :scale)
+FROM generate_series(1, :scale) AS i
+JOIN bench_keys k ON k.n = 1 + (i - 1) % (:scale / 10);
 
 UPDATE bench_keys k
 SET place_id = (SELECT p.id FROM places p WHERE p.author_id = k.user_id
@@ -70,8 +74,8 @@ INSERT INTO sessions ("userId", expires, "sessionToken")
 SELECT k.user_id,
     now() - interval '1 minute' - (i % 86400) * interval '1 minute',
     encode(sha256(gen_random_uuid()::text::bytea), 'hex')
-FROM generate_series(1, 10000) AS i
-JOIN bench_keys k ON k.n = 1 + (i - 1) % 1000;
+FROM generate_series(1, :scale) AS i
+JOIN bench_keys k ON k.n = 1 + (i - 1) % (:scale / 10);
 
 COMMIT;
 

@@ -4,7 +4,9 @@
  * (e.g. SESSION_GET), for the default names (@auth/pg-adapter's tables).
  * The text is what stmt_table_build() makes at start-up, so
  * tests/bench/check-sql.pl compares the pgbench scripts with exactly the
- * SQL the worker sends.
+ * SQL the worker sends.  A last line "SETTINGS<TAB>SET ..." gives the
+ * settings the worker makes on each connection (tests/plans runs the
+ * statements under them).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@ main(void)
 			putchar(toupper((unsigned char)*c));
 		printf("\t%s\n", t.sql[i]);
 	}
+	printf("SETTINGS\t%s\n", stmt_settings);
 	stmt_table_free(&t);
 	return 0;
 }

@@ -2,14 +2,15 @@
 -- command line after "--":
 --
 --   wrk -t2 -c16 -d10s --latency -s tests/bench/wrk.lua http://127.0.0.1:PORT \
---       -- scenario=get tokens=FILE ids=FILE pairs=FILE [delay=MS]
+--       -- scenario=get tokens=FILE ids=FILE pairs=FILE cursor=TEXT [delay=MS]
 --
 -- tokens: live session tokens, one a line; ids: place ids, one a line;
 -- pairs: "token place_id user_id" lines, each place owned by that token's
--- user (PATCH needs the author).  Every request picks a random entry (a
--- random one of PREBUILT requests built from random entries at start-up,
--- so that Lua costs wrk little CPU: wrk shares the machine with what it
--- measures).
+-- user (PATCH needs the author); cursor: the cursor of a page deep in the
+-- list (tools/bench.sh: page 1,000 of 20), for the cursor scenario.
+-- Every request picks a random entry (a random one of PREBUILT requests
+-- built from random entries at start-up, so that Lua costs wrk little
+-- CPU: wrk shares the machine with what it measures).
 --
 -- Each thread counts the statuses it sees; done() prints one line,
 --   BENCH {"scenario":...,"rps":...,"p50_ms":...,"statuses":{"200":N},...}
@@ -64,6 +65,12 @@ local scenarios = {
 	list = { expect = 200, needs = { "tokens" }, build = function(d)
 		return wrk.format("GET", "/api/places?limit=20",
 		    bearer(pick(d.tokens)))
+	end },
+	-- Page 1,000 of 20, by the cursor its Link would carry: what page 1
+	-- (list) costs, if the keyset works.
+	cursor = { expect = 200, needs = { "tokens" }, build = function(d)
+		return wrk.format("GET", "/api/places?limit=20&cursor=" ..
+		    d.cursor, bearer(pick(d.tokens)))
 	end },
 	get = { expect = 200, needs = { "tokens", "ids" }, build = function(d)
 		return wrk.format("GET", "/api/places/" .. pick(d.ids),
@@ -128,6 +135,7 @@ function init(args)
 		    need .. "=FILE")
 		d[need] = read_lines(opt[need])
 	end
+	d.cursor = opt.cursor
 	if d.pairs then
 		for i, line in ipairs(d.pairs) do
 			local t, id = line:match("^(%S+)%s+(%S+)")

@@ -28,7 +28,8 @@ targets() {
 	cookie) echo lib/cookie.c ;;
 	bearer) echo lib/bearer.c ;;
 	route) echo lib/route.c ;;
-	query) echo lib/query.c ;;
+	query) echo lib/query.c lib/cursor.c ;;
+	cursor) echo lib/cursor.c ;;
 	place) echo lib/place.c lib/utf8.c ;;
 	jwt) echo lib/jwt.c ;;
 	origin) echo lib/origin.c ;;

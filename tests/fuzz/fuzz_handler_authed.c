@@ -101,6 +101,8 @@ db_place_list(struct db *db, const struct list_query *q, long long user_id,
 	(void)db;
 	FUZZ_ASSERT(q->limit >= 1 && q->limit <= LIST_LIMIT_MAX &&
 	    q->offset <= LIST_OFFSET_MAX && user_id > 0);
+	/* A cursor only alone, and only one that re-encodes to itself. */
+	FUZZ_ASSERT(!q->after || q->offset == 0);
 	rows->res = NULL;
 	rows->n = 0;
 	return PL_EDBDOWN;
@@ -159,6 +161,16 @@ db_rows_place(const struct db_rows *rows, int i, struct place_row *row)
 	(void)i;
 	(void)row;
 	FUZZ_ASSERT(!"rows read after a failed statement");
+}
+
+enum pl_err
+db_rows_cursor(const struct db_rows *rows, int i, struct cursor *c)
+{
+	(void)rows;
+	(void)i;
+	(void)c;
+	FUZZ_ASSERT(!"rows read after a failed statement");
+	return PL_EINTERNAL;
 }
 
 void

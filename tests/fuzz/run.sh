@@ -38,6 +38,7 @@ max_len() {
 	bearer) echo 8400 ;;				# 8192
 	route | query) echo 2200 ;;			# 2048
 	origin) echo 1100 ;;				# 512
+	cursor) echo 100 ;;				# 34
 	place) echo 12000 ;;				# 5000-character description
 	*) echo 8192 ;;
 	esac

@@ -38,6 +38,20 @@ static const struct {
 	{ LIT("author=ME"), PL_EBADREQ, 0, 0, false },
 	{ LIT("author=me&author=me"), PL_EBADREQ, 0, 0, false },
 	{ LIT("limit=5\0"), PL_EBADREQ, 0, 0, false },
+	{ LIT("cursor=AQAFw7MU2tABEjRWeJq83vABI0VniavN7w&limit=7"), PL_OK, 7,
+	    0, false },
+	{ LIT("cursor=AQAFw7MU2tABEjRWeJq83vABI0VniavN7w&offset=0"), PL_OK,
+	    100, 0, false },
+	{ LIT("offset=1&cursor=AQAFw7MU2tABEjRWeJq83vABI0VniavN7w"),
+	    PL_EBADREQ, 0, 0, false },
+	{ LIT("cursor=AQAFw7MU2tABEjRWeJq83vABI0VniavN7w&"
+	    "cursor=AQAFw7MU2tABEjRWeJq83vABI0VniavN7w"), PL_EBADREQ, 0, 0,
+	    false },
+	{ LIT("cursor=AQAFw7MU2tABEjRWeJq83vABI0VniavN7x"), PL_EBADREQ, 0, 0,
+	    false },
+	{ LIT("cursor="), PL_EBADREQ, 0, 0, false },
+	{ LIT("cursor=AQAFw7MU2tABEjRWeJq83vABI0VniavN7wAQAFw7MU2tABEjRWeJq83v"
+	    "ABI0VniavN7w"), PL_EBADREQ, 0, 0, false },
 };
 
 int
@@ -58,6 +72,11 @@ main(void)
 		    (rc == PL_OK || detail != NULL),
 		    "query %zu: %s", i, cases[i].q);
 	}
+	CHECK(query_parse(LIT("cursor=%41QAFw7MU2tABEjRWeJq83vABI0VniavN7w"),
+	    &q, &detail) == PL_OK && q.after &&
+	    q.before.usec == 1622548800000001LL, "a %%-escaped cursor");
+	CHECK(query_parse(LIT("limit=5"), &q, &detail) == PL_OK && !q.after,
+	    "no cursor");
 	memset(big, 'x', sizeof(big));
 	CHECK(query_parse(big, QUERY_MAX, &q, &detail) == PL_OK,
 	    "query at the limit");

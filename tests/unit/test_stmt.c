@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query.h"
 #include "stmt.h"
 #include "unit.h"
 
@@ -108,6 +109,41 @@ check_replica(const struct stmt_table *t)
 	}
 }
 
+/*
+ * The list statements' cap (issue 11): a keyset list reads at most the
+ * API's largest page, as a literal the planner costs; an offset list is
+ * a statement of its own.
+ */
+static void
+check_list_cap(const struct stmt_table *t)
+{
+	char	 cap[32];
+	int	 i, keyset = 0, offset = 0;
+
+	snprintf(cap, sizeof(cap), "LIMIT %d)", LIST_LIMIT_MAX);
+	for (i = 0; i < ST__COUNT; i++) {
+		const char *name = stmt_def((enum stmt)i)->name;
+
+		if (strstr(name, "list") == NULL)
+			continue;
+		if (strstr(name, "_offset") != NULL) {
+			offset++;
+			CHECK(strstr(t->sql[i], "OFFSET $") != NULL &&
+			    strstr(t->sql[i], cap) == NULL,
+			    "%s: by offset, no cap", name);
+			continue;
+		}
+		keyset++;
+		CHECK(strstr(t->sql[i], cap) != NULL, "%s: capped at \"%s\"",
+		    name, cap);
+		CHECK(strstr(t->sql[i], "(p.created_at, p.id) < ($") != NULL &&
+		    strstr(t->sql[i], "OFFSET") == NULL,
+		    "%s: from a position, without an offset", name);
+	}
+	CHECK(keyset == 6 && offset == 6, "6 keyset lists (%d) and their 6 "
+	    "offset variants (%d)", keyset, offset);
+}
+
 static void
 check_quoting(void)
 {
@@ -143,6 +179,7 @@ main(void)
 	check_params(&t);
 	check_fields(&t);
 	check_replica(&t);
+	check_list_cap(&t);
 	stmt_table_free(&t);
 	check_quoting();
 	return unit_done();
