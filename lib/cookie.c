@@ -17,13 +17,15 @@ cookie_iter_init(struct cookie_iter *it, const char *buf, size_t len)
 	if (len > COOKIE_MAX_HEADER || memchr(buf, '\0', len) != NULL)
 		return PL_EBADREQ;
 	/* Count first, so the limit holds wherever a caller stops. */
-	for (; p < end; p = semi + 1) {
+	while (p < end) {
 		if ((semi = memchr(p, ';', (size_t)(end - p))) == NULL)
 			semi = end;
 		while (p < semi && is_ows(*p))
 			p++;
 		if (p < semi && ++pairs > COOKIE_MAX_PAIRS)
 			return PL_EBADREQ;
+		/* As cookie_next(): semi + 1 past end is not a pointer C allows. */
+		p = semi < end ? semi + 1 : end;
 	}
 	it->p = buf;
 	it->end = end;

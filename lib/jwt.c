@@ -90,18 +90,16 @@ jwt_is_jwe(const char *buf, size_t len)
 	return dots == 4;
 }
 
-/* Decodes base64url without padding into out; false unless exactly fits. */
-static bool
-b64url(const char *in, size_t inlen, unsigned char *out, size_t max,
+bool
+jwt_b64url(const char *in, size_t inlen, unsigned char *out, size_t max,
     size_t *outlen)
 {
 	return sodium_base642bin(out, max, in, inlen, NULL, outlen, NULL,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
 }
 
-/* A JSON object from bytes, or NULL. */
-static struct json_object *
-parse_object(const unsigned char *buf, size_t len)
+struct json_object *
+jwt_parse_object(const unsigned char *buf, size_t len)
 {
 	struct json_tokener	*tok;
 	struct json_object	*obj;
@@ -120,15 +118,17 @@ parse_object(const unsigned char *buf, size_t len)
 	return obj;
 }
 
-/* Whether obj has key as exactly the string want. */
-static bool
-has_string(struct json_object *obj, const char *key, const char *want)
+bool
+jwt_member_is(struct json_object *obj, const char *key, const char *want)
 {
 	struct json_object	*v;
+	size_t			 n = strlen(want);
 
+	/* By length, not strcmp: "dir\u0000x" is not "dir". */
 	return json_object_object_get_ex(obj, key, &v) &&
 	    json_object_is_type(v, json_type_string) &&
-	    strcmp(json_object_get_string(v), want) == 0;
+	    (size_t)json_object_get_string_len(v) == n &&
+	    memcmp(json_object_get_string(v), want, n) == 0;
 }
 
 /* The header check; NULL when it is ours, else why not. */
@@ -136,26 +136,18 @@ static const char *
 check_header(const char *b64, size_t len)
 {
 	unsigned char		 raw[JWT_MAX_HEADER];
-	struct json_object	*hdr, *enc;
+	struct json_object	*hdr;
 	const char		*why = NULL;
 	size_t			 n;
 
-	if (!b64url(b64, len, raw, sizeof(raw), &n) ||
-	    (hdr = parse_object(raw, n)) == NULL)
+	if (!jwt_b64url(b64, len, raw, sizeof(raw), &n) ||
+	    (hdr = jwt_parse_object(raw, n)) == NULL)
 		return "malformed JWE header";
-	if (!has_string(hdr, "alg", "dir"))
+	if (!jwt_member_is(hdr, "alg", "dir"))
 		why = "JWE alg is not \"dir\"";
-	else if (!json_object_object_get_ex(hdr, "enc", &enc) ||
-	    !json_object_is_type(enc, json_type_string))
-		why = "JWE header has no enc";
-	else if (strcmp(json_object_get_string(enc), "A256GCM") != 0)
-		/*
-		 * Auth.js v5 (@auth/core) uses A256CBC-HS512 with the cookie
-		 * name as HKDF salt: a different format, refused by name.
-		 */
-		why = strcmp(json_object_get_string(enc), "A256CBC-HS512") == 0 ?
-		    "JWE enc A256CBC-HS512 (Auth.js v5 token) is not supported" :
-		    "JWE enc is not A256GCM";
+	else if (!jwt_member_is(hdr, "enc", "A256GCM"))
+		/* A256CBC-HS512 is Auth.js v5's: jwe.c, by cookie name. */
+		why = "JWE enc is not A256GCM";
 	else if (json_object_object_get_ex(hdr, "zip", NULL) ||
 	    json_object_object_get_ex(hdr, "crit", NULL))
 		why = "JWE header has zip or crit";
@@ -163,25 +155,29 @@ check_header(const char *b64, size_t len)
 	return why;
 }
 
-/* A numeric claim as whole seconds; false when absent or not a number. */
-static bool
-num_claim(struct json_object *claims, const char *key, long long *out)
+/*
+ * A NumericDate claim as jose reads it (6.2.18 lib/jwt_claims_set.js
+ * validateNumericDate; 4.15.9 the same): any JSON number, integral or not,
+ * compared as a JavaScript number, i.e. a double.  NUM_ABSENT, NUM_OK
+ * with *out, or NUM_BAD when present but not a number ("1", null, true),
+ * which jose refuses.  json-c reads integers past 64 bits as the nearest
+ * 64-bit bound and 1e400 as inf: the same side of any time as JavaScript's
+ * 1e20 and Infinity, so no clamp is needed.
+ */
+enum num_claim { NUM_ABSENT, NUM_OK, NUM_BAD };
+
+static enum num_claim
+num_claim(struct json_object *claims, const char *key, double *out)
 {
 	struct json_object	*v;
 
 	if (!json_object_object_get_ex(claims, key, &v))
-		return false;
-	if (json_object_is_type(v, json_type_int))
-		*out = json_object_get_int64(v);
-	else if (json_object_is_type(v, json_type_double)) {
-		/* Out of range (1e300, NaN) is undefined for a cast: clamp. */
-		double d = json_object_get_double(v);
-		*out = d >= 0x1p62 ? LLONG_MAX / 2 : d > -0x1p62 ?
-		    (long long)d : LLONG_MIN / 2;
-	}
-	else
-		*out = 0;	/* present but not a number: caller refuses */
-	return true;
+		return NUM_ABSENT;
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return NUM_BAD;
+	*out = json_object_get_double(v);
+	return NUM_OK;
 }
 
 /* Copies a string claim of at most JWT_MAX_CLAIM bytes; "" when absent. */
@@ -205,55 +201,90 @@ str_claim(struct json_object *claims, const char *key, char *out)
 	return true;
 }
 
-static const char *
-check_claims(struct json_object *claims, time_t now, struct jwt_claims *out)
+const char *
+jwt_check_claims(struct json_object *claims, time_t now, struct jwt_claims *out)
 {
-	long long	 t;
+	double	 exp, t;
 
-	if (!num_claim(claims, "exp", &out->exp) ||
-	    !json_object_is_type(json_object_object_get(claims, "exp"),
-	    json_type_int))
-		return "JWT has no numeric exp";
-	if (out->exp <= (long long)now - JWT_CLOCK_SKEW)
+	switch (num_claim(claims, "exp", &exp)) {
+	case NUM_ABSENT:
+		return "JWT has no exp";	/* jose takes none; NextAuth
+						   always sets one */
+	case NUM_BAD:
+		return "JWT exp is not a number";
+	case NUM_OK:
+		break;
+	}
+	if (exp <= (double)now - JWT_CLOCK_SKEW)
 		return "JWT expired";
-	if (num_claim(claims, "nbf", &t) && t > (long long)now + JWT_CLOCK_SKEW)
-		return "JWT not yet valid (nbf)";
-	if (num_claim(claims, "iat", &t) && t > (long long)now + JWT_CLOCK_SKEW)
-		return "JWT issued in the future (iat)";
+	/* Seconds: the largest finite double is far past LLONG_MAX. */
+	out->exp = exp >= 0x1p62 ? LLONG_MAX / 2 : (long long)exp;
+	switch (num_claim(claims, "nbf", &t)) {
+	case NUM_BAD:
+		return "JWT nbf is not a number";
+	case NUM_OK:
+		if (t > (double)now + JWT_CLOCK_SKEW)
+			return "JWT not yet valid (nbf)";
+		break;
+	case NUM_ABSENT:
+		break;
+	}
+	switch (num_claim(claims, "iat", &t)) {
+	case NUM_BAD:
+		return "JWT iat is not a number";
+	case NUM_OK:
+		/* jose takes any iat; NextAuth's is always now. */
+		if (t > (double)now + JWT_CLOCK_SKEW)
+			return "JWT issued in the future (iat)";
+		break;
+	case NUM_ABSENT:
+		break;
+	}
 	if (!str_claim(claims, "email", out->email) || out->email[0] == '\0')
 		return "JWT has no usable email claim";
 	if (!str_claim(claims, "name", out->name))
 		out->name[0] = '\0';	/* a bad name is not a bad session */
+	if (!str_claim(claims, "sub", out->sub))
+		out->sub[0] = '\0';	/* a bad sub: identify by email */
 	return NULL;
+}
+
+void
+jwt_split(const char *buf, size_t len, const char *part[JWT_PARTS],
+    size_t plen[JWT_PARTS])
+{
+	const char	*p = buf, *dot;
+	size_t		 i;
+
+	for (i = 0; i < JWT_PARTS; i++) {
+		dot = memchr(p, '.', (size_t)(buf + len - p));
+		part[i] = p;
+		plen[i] = (size_t)((dot ? dot : buf + len) - p);
+		p = dot ? dot + 1 : buf + len;
+	}
 }
 
 enum pl_err
 jwt_decode(const struct jwt_key *key, const char *buf, size_t len,
     time_t now, struct jwt_claims *out, const char **why)
 {
-	const char		*part[5];
-	size_t			 plen[5], i, n, clen;
+	const char		*part[JWT_PARTS];
+	size_t			 plen[JWT_PARTS], n, clen;
 	unsigned char		 iv[JWT_IV_LEN], tag[JWT_TAG_LEN];
 	unsigned char		*ct = NULL, *pt = NULL;
 	struct json_object	*claims = NULL;
 	enum pl_err		 rc = PL_EUNAUTH;
-	const char		*p = buf, *dot;
 
 	*why = "not a JWE";
 	if (key == NULL || !jwt_is_jwe(buf, len))
 		goto out;
-	for (i = 0; i < 5; i++) {
-		dot = memchr(p, '.', (size_t)(buf + len - p));
-		part[i] = p;
-		plen[i] = (size_t)((dot ? dot : buf + len) - p);
-		p = dot ? dot + 1 : buf + len;
-	}
+	jwt_split(buf, len, part, plen);
 	if ((*why = check_header(part[0], plen[0])) != NULL)
 		goto out;
 	*why = "malformed JWE";
 	if (plen[1] != 0 ||	/* "dir": no encrypted key */
-	    !b64url(part[2], plen[2], iv, sizeof(iv), &n) || n != sizeof(iv) ||
-	    !b64url(part[4], plen[4], tag, sizeof(tag), &n) ||
+	    !jwt_b64url(part[2], plen[2], iv, sizeof(iv), &n) || n != sizeof(iv) ||
+	    !jwt_b64url(part[4], plen[4], tag, sizeof(tag), &n) ||
 	    n != sizeof(tag))
 		goto out;
 	if ((ct = malloc(plen[3] + 1)) == NULL ||
@@ -261,7 +292,7 @@ jwt_decode(const struct jwt_key *key, const char *buf, size_t len,
 		rc = PL_ENOMEM;
 		goto out;
 	}
-	if (!b64url(part[3], plen[3], ct, plen[3] + 1, &clen) || clen == 0)
+	if (!jwt_b64url(part[3], plen[3], ct, plen[3] + 1, &clen) || clen == 0)
 		goto out;
 	/* The additional data is the protected header as sent (RFC 7516 5.2). */
 	if (crypto_aead_aes256gcm_decrypt_detached_afternm(pt, NULL, ct, clen,
@@ -269,11 +300,11 @@ jwt_decode(const struct jwt_key *key, const char *buf, size_t len,
 		*why = "JWE does not decrypt (wrong secret or tampered)";
 		goto out;
 	}
-	if ((claims = parse_object(pt, clen)) == NULL) {
+	if ((claims = jwt_parse_object(pt, clen)) == NULL) {
 		*why = "JWT claims are not a JSON object";
 		goto out;
 	}
-	if ((*why = check_claims(claims, now, out)) != NULL)
+	if ((*why = jwt_check_claims(claims, now, out)) != NULL)
 		goto out;
 	rc = PL_OK;
 out:

@@ -37,6 +37,8 @@ bool		 jwt_is_jwe(const char *buf, size_t len);
 struct jwt_claims {
 	char	 email[JWT_MAX_CLAIM + 1];	/* "" when absent */
 	char	 name[JWT_MAX_CLAIM + 1];	/* "" when absent */
+	char	 sub[JWT_MAX_CLAIM + 1];	/* the user's id; "" when absent
+						   or not a string */
 	long long exp;
 };
 
@@ -44,10 +46,9 @@ struct jwt_claims {
  * Decrypts and checks buf[0..len) at time now, as jose 4.15.9 does for
  * next-auth (lib/jwt_claims_set.js l.74-92), but stricter where NextAuth
  * never needs the slack: the header must be exactly
- * dir/A256GCM (no "zip", no "crit"), the tag must verify, the claims must
- * be a JSON object with a numeric "exp" later than now - JWT_CLOCK_SKEW,
- * "nbf" and "iat" (where present) no later than now + JWT_CLOCK_SKEW, and
- * an "email" of at most JWT_MAX_CLAIM bytes.
+ * dir/A256GCM (no "zip", no "crit"), the tag must verify, and the claims
+ * pass jwt_check_claims().  tests/compat/claims.json holds each rule
+ * against next-auth's own decode.
  *
  * PL_OK with *out filled; PL_EUNAUTH with *why, a static reason fit for a
  * log line (never any of the token's bytes); PL_ENOMEM.
@@ -55,5 +56,40 @@ struct jwt_claims {
 enum pl_err	 jwt_decode(const struct jwt_key *, const char *buf, size_t len,
 		    time_t now, struct jwt_claims *out, const char **why)
 		    PL_MUST_CHECK;
+
+/*
+ * Shared with jwe.c (Auth.js v5), which differs only in its cryptography.
+ */
+#define JWT_PARTS	5
+
+struct json_object;
+
+/* The five parts of a token that passed jwt_is_jwe(). */
+void		 jwt_split(const char *buf, size_t len,
+		    const char *part[JWT_PARTS], size_t plen[JWT_PARTS]);
+
+/* base64url without padding into out[0..max); false unless it fits. */
+bool		 jwt_b64url(const char *in, size_t inlen, unsigned char *out,
+		    size_t max, size_t *outlen);
+
+/* A JSON object from valid UTF-8 bytes (strict, depth 8), or NULL. */
+struct json_object *jwt_parse_object(const unsigned char *buf, size_t len);
+
+/* Whether obj[key] is a string of exactly want's bytes (no NUL tricks). */
+bool		 jwt_member_is(struct json_object *obj, const char *key,
+		    const char *want);
+
+/*
+ * The claim rules, as jose's jwtDecrypt applies them with clockTolerance
+ * JWT_CLOCK_SKEW (jose 6.2.18 lib/jwt_claims_set.js l.82-95, 4.15.9 the
+ * same): "exp", "nbf" and "iat" where present must be JSON numbers
+ * (fractions allowed, compared as JavaScript does); exp > now - skew; nbf
+ * <= now + skew.  Stricter than jose where NextAuth never needs the slack:
+ * "exp" is required, "iat" no later than now + skew, and "email" a string
+ * of 1 to JWT_MAX_CLAIM bytes without NUL.  NULL with out filled, or why
+ * not (static text, none of the token's bytes).
+ */
+const char	*jwt_check_claims(struct json_object *claims, time_t now,
+		    struct jwt_claims *out);
 
 #endif

@@ -89,13 +89,12 @@ main(void)
 	    "tampered iv");
 	free(t);
 
-	/* {"alg":"dir","enc":"A256CBC-HS512"}: Auth.js v5, named in the log. */
+	/* {"alg":"dir","enc":"A256CBC-HS512"}: Auth.js v5, for jwe.c. */
 	snprintf(buf, sizeof(buf), "%s%s",
 	    "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0",
 	    token + strlen("eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0"));
 	CHECK(decode(key, buf, strlen(buf), time(NULL), &c, &why) ==
-	    PL_EUNAUTH && strstr(why, "A256CBC-HS512") != NULL,
-	    "Auth.js v5 enc is refused by name");
+	    PL_EUNAUTH, "Auth.js v5 enc is not a v4 token");
 	/* {"alg":"RSA-OAEP","enc":"A256GCM"} */
 	snprintf(buf, sizeof(buf), "%s%s",
 	    "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ",
