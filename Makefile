@@ -33,7 +33,7 @@ BUILD	?= build
 
 -include Makefile.local
 
-PKGS	 = libpq json-c libsodium
+PKGS	 = libpq json-c libsodium libcrypto
 # Recursive (=) on purpose: pkg-config runs when a recipe needs it, which is
 # after `make test` / `make run` have installed the -dev packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))

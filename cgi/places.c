@@ -29,6 +29,7 @@
 #include "api.h"
 #include "config.h"
 #include "db.h"
+#include "jwe.h"
 #include "jwt.h"
 #include "log.h"
 #include "request.h"
@@ -91,6 +92,11 @@ static const char usage_text[] =
 "  PLACES_LOG_LEVEL           error, warn, info or debug (default info)\n"
 "  NEXTAUTH_SECRET            NextAuth's secret: NextAuth v4 JWT sessions\n"
 "                             are accepted too (default unset: none)\n"
+"  AUTH_SECRET, AUTH_SECRET_1..AUTH_SECRET_3\n"
+"                             Auth.js v5's secrets (rotation): Auth.js v5\n"
+"                             JWT sessions are accepted too; without\n"
+"                             AUTH_SECRET, NEXTAUTH_SECRET serves (default\n"
+"                             unset: none)\n"
 "  PLACES_SESSION_COOKIE      a renamed session cookie, tried before the\n"
 "                             standard names (default unset)\n"
 "  PLACES_SESSION_MAX_AGE     NextAuth's session.maxAge in seconds\n"
@@ -448,10 +454,23 @@ main(int argc, char **argv)
 		    "enabled: no AES-256-GCM in libsodium on this CPU");
 		goto out;
 	}
+	if (cfg.n_auth_secrets > 0) {
+		const char *salts[JWE_MAX_SALTS] = { SESSION_V5_COOKIE,
+		    SESSION_V5_SECURE, cfg.session_cookie };
+
+		if ((api.session.jwe = jwe_new(cfg.auth_secrets,
+		    cfg.n_auth_secrets, salts, cfg.session_cookie ? 3 : 2))
+		    == NULL) {
+			log_errorx("AUTH_SECRET is set but Auth.js v5 JWT "
+			    "sessions cannot be enabled (libcrypto)");
+			goto out;
+		}
+	}
 
 	rc = FCGX_IsCGI() ? run_cgi(&api) : run_fastcgi(&api);
 out:
 	jwt_key_free(api.session.jwt);
+	jwe_free(api.session.jwe);
 	db_free(api.db);
 	buf_free(&api.body);
 	buf_free(&api.scratch);

@@ -42,6 +42,30 @@ cookie_name_ok(const char *s)
 	return true;
 }
 
+/*
+ * Auth.js v5's secrets in the order decode() tries them: @auth/core's
+ * setEnvDefaults() pushes AUTH_SECRET, then unshifts AUTH_SECRET_1, _2
+ * and _3; next-auth 5 (lib/env.js l.21) takes NEXTAUTH_SECRET when there
+ * is no AUTH_SECRET.
+ */
+static void
+auth_secrets(struct config *cfg)
+{
+	static const char *const names[] = { "AUTH_SECRET_3", "AUTH_SECRET_2",
+	    "AUTH_SECRET_1", "AUTH_SECRET" };
+	const char	*v;
+	size_t		 i;
+
+	cfg->n_auth_secrets = 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((v = getenv(names[i])) != NULL && v[0] != '\0')
+			cfg->auth_secrets[cfg->n_auth_secrets++] = v;
+	v = getenv("AUTH_SECRET");
+	if ((v == NULL || v[0] == '\0') && cfg->nextauth_secret != NULL)
+		cfg->auth_secrets[cfg->n_auth_secrets++] =
+		    cfg->nextauth_secret;
+}
+
 enum pl_err
 config_from_env(struct config *cfg, char *err, size_t errlen)
 {
@@ -94,6 +118,7 @@ config_from_env(struct config *cfg, char *err, size_t errlen)
 
 	if ((v = getenv("NEXTAUTH_SECRET")) != NULL && v[0] != '\0')
 		cfg->nextauth_secret = v;
+	auth_secrets(cfg);
 
 	if ((v = getenv("PLACES_SESSION_COOKIE")) != NULL && v[0] != '\0') {
 		if (!cookie_name_ok(v)) {

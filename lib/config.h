@@ -16,6 +16,12 @@
  *   PLACES_LOG_LEVEL  error, warn, info (default) or debug.
  *   NEXTAUTH_SECRET   the NextAuth secret; when set, NextAuth v4 JWT session
  *                     cookies are accepted too.
+ *   AUTH_SECRET, AUTH_SECRET_1 .. AUTH_SECRET_3  Auth.js v5's secrets;
+ *                     when any is set (or NEXTAUTH_SECRET alone, which
+ *                     next-auth 5 falls back to), Auth.js v5 JWT session
+ *                     cookies are accepted too.  The list is the one
+ *                     @auth/core 0.41.3 builds (lib/utils/env.js l.28-36):
+ *                     AUTH_SECRET_3, _2, _1, then AUTH_SECRET.
  *   PLACES_SESSION_COOKIE      a renamed session cookie, tried first.
  *   PLACES_SESSION_MAX_AGE     NextAuth's session.maxAge in seconds
  *                              (default 2592000, 30 days).
@@ -40,6 +46,7 @@
 #define CONFIG_UPDATE_AGE_DEFAULT (24LL * 3600)		/* NextAuth's */
 #define CONFIG_MAX_AGE_LIMIT	(3650LL * 24 * 3600)
 #define CONFIG_MAX_COOKIE_NAME	64
+#define CONFIG_MAX_AUTH_SECRETS	4
 
 struct config {
 	const char	*database_url;	/* NULL: libpq's PG* variables */
@@ -47,7 +54,9 @@ struct config {
 	bool		 pool_transaction;	/* PLACES_DB_POOL_MODE */
 	size_t		 max_body;
 	enum log_level	 log_level;
-	const char	*nextauth_secret;	/* NULL: no JWT sessions */
+	const char	*nextauth_secret;	/* NULL: no v4 JWT sessions */
+	const char	*auth_secrets[CONFIG_MAX_AUTH_SECRETS];	/* v5 */
+	size_t		 n_auth_secrets;	/* 0: no v5 JWT sessions */
 	const char	*session_cookie;	/* NULL: the standard names only */
 	long long	 session_max_age;	/* seconds */
 	long long	 session_update_age;	/* seconds */

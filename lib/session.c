@@ -7,6 +7,7 @@
 #include "cookie.h"
 #include "db.h"
 #include "hex.h"
+#include "jwe.h"
 #include "jwt.h"
 #include "log.h"
 #include "request.h"
@@ -22,9 +23,12 @@
 static const char *const cookie_names[] = {
 	"__Secure-next-auth.session-token",
 	"next-auth.session-token",
-	"__Secure-authjs.session-token",
-	"authjs.session-token",
+	SESSION_V5_SECURE,
+	SESSION_V5_COOKIE,
 };
+
+_Static_assert(sizeof(((struct session *)0)->sub) ==
+    sizeof(((struct jwt_claims *)0)->sub), "sub copied whole");
 
 #define SECURE_PREFIX	"__Secure-"
 #define HOST_PREFIX	"__Host-"
@@ -227,6 +231,35 @@ session_token(const struct session_config *cfg, const struct request *req,
 	return PL_EUNAUTH;
 }
 
+/*
+ * A JWE by the format its cookie name says (see session.h).  PL_OK with
+ * *c; PL_EUNAUTH with *why; PL_ENOMEM.
+ */
+static enum pl_err
+decode_jwt(const struct session_config *cfg, const char *cookie,
+    const char *tok, size_t len, struct jwt_claims *c, const char **why)
+{
+	time_t		 now = time(NULL);
+	enum pl_err	 rc = PL_EUNAUTH;
+	bool		 v5 = cookie != NULL &&
+			    (strcmp(cookie, SESSION_V5_COOKIE) == 0 ||
+			    strcmp(cookie, SESSION_V5_SECURE) == 0);
+
+	*why = "no secret for this JWT's format";
+	if (!v5 && cfg->jwt != NULL &&
+	    (rc = jwt_decode(cfg->jwt, tok, len, now, c, why)) != PL_EUNAUTH)
+		return rc;
+	if (cfg->jwe == NULL || (cookie != NULL && !v5 &&
+	    cookie != cfg->cookie))
+		return rc;	/* a v4 name: v4 only */
+	if (cookie != NULL)
+		return jwe_decode(cfg->jwe, cookie, tok, len, now, c, why);
+	if ((rc = jwe_decode(cfg->jwe, SESSION_V5_COOKIE, tok, len, now, c,
+	    why)) != PL_EUNAUTH)
+		return rc;
+	return jwe_decode(cfg->jwe, SESSION_V5_SECURE, tok, len, now, c, why);
+}
+
 enum pl_err
 session_resolve(struct db *db, const struct session_config *cfg,
     const struct request *req, struct buf *scratch, struct db_read *read,
@@ -244,13 +277,14 @@ session_resolve(struct db *db, const struct session_config *cfg,
 	s->token = tok;
 	s->token_len = len;
 
-	if (cfg->jwt != NULL && jwt_is_jwe(tok, len)) {
+	if ((cfg->jwt != NULL || cfg->jwe != NULL) && jwt_is_jwe(tok, len)) {
 		s->kind = SESSION_JWT;
-		rc = jwt_decode(cfg->jwt, tok, len, time(NULL), &claims, &why);
+		rc = decode_jwt(cfg, s->cookie, tok, len, &claims, &why);
 		if (rc == PL_EUNAUTH)
 			log_info("session refused: %s", why);
 		if (rc != PL_OK)
 			return rc;
+		memcpy(s->sub, claims.sub, sizeof(s->sub));
 		/* Ownership works as for database sessions: by users row. */
 		return db_user_for_email(db, claims.email, claims.name,
 		    &s->user_id);

@@ -18,6 +18,7 @@
 
 struct db;
 struct db_read;
+struct jwe;
 struct jwt_key;
 struct request;
 struct response;
@@ -29,13 +30,23 @@ struct session_config {
 	const char	*cookie;	/* renamed session cookie, or NULL */
 	long long	 max_age;	/* NextAuth session.maxAge, seconds */
 	long long	 update_age;	/* NextAuth session.updateAge, seconds */
-	struct jwt_key	*jwt;		/* NULL: no NEXTAUTH_SECRET, no JWTs */
+	struct jwt_key	*jwt;		/* NULL: no NEXTAUTH_SECRET, no v4 JWTs */
+	struct jwe	*jwe;		/* NULL: no AUTH_SECRET, no v5 JWTs;
+					   its salts: SESSION_V5_COOKIE,
+					   SESSION_V5_SECURE, and cookie */
 };
+
+/* Auth.js v5's cookie names, which are also its HKDF salts. */
+#define SESSION_V5_COOKIE	"authjs.session-token"
+#define SESSION_V5_SECURE	"__Secure-authjs.session-token"
 
 enum session_kind {
 	SESSION_DATABASE,	/* a row of sessions */
-	SESSION_JWT		/* a NextAuth v4 JWE cookie or Bearer token */
+	SESSION_JWT		/* a NextAuth v4 or Auth.js v5 JWE cookie or
+				   Bearer token */
 };
+
+#define SESSION_MAX_SUB		255	/* bytes of a JWT's "sub" */
 
 struct session {
 	long long		 user_id;	/* users.id */
@@ -44,6 +55,8 @@ struct session {
 	const char		*token;		/* borrowed from the request */
 	size_t			 token_len;
 	bool			 renewed;	/* expires moved on in the DB */
+	char			 sub[SESSION_MAX_SUB + 1];	/* a JWT's
+				   "sub" (the app's user id), "" if none */
 };
 
 /*
@@ -55,6 +68,12 @@ struct session {
  *     __Secure-authjs.session-token, authjs.session-token (v5): a
  *     __Secure- cookie can only be set by a secure origin, so it wins over
  *     its plain twin, which an http page could plant.
+ * A JWE under a v4 name is a NextAuth v4 token (NEXTAUTH_SECRET); under a
+ * v5 name an Auth.js v5 token, its cookie name the HKDF salt (AUTH_SECRET
+ * and the rest, see config.h); under the renamed cookie or as Bearer,
+ * v4 is tried first, then v5 with the renamed cookie's name, or for
+ * Bearer both v5 names (@auth/core's getToken() salts a Bearer token with
+ * the cookie name its caller configured).
  * A cookie split by NextAuth into <name>.0, <name>.1, ... is joined in
  * scratch; a gap in the chunks, more than SESSION_MAX_CHUNKS, or both the
  * whole and the chunked cookie present is refused.  Within one name the

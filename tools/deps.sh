@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
 	# build
 	gcc make pkg-config
-	libfcgi-dev libpq-dev libjson-c-dev libsodium-dev
+	libfcgi-dev libpq-dev libjson-c-dev libsodium-dev libssl-dev
 	# run: tools/stack.sh starts its own PostgreSQL, nginx and workers
 	# (and pgbouncer, with PGBOUNCER=1)
 	postgresql nginx spawn-fcgi multiwatch pgbouncer

@@ -30,7 +30,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct buf	 scratch = BUF_INIT;	/* reused, as api.c does */
-	struct session_config	 cfg = { NULL, 2592000, 86400, NULL };
+	struct session_config	 cfg = { NULL, 2592000, 86400, NULL, NULL };
 	struct request		 req;
 	struct response		 resp = { 0, false, BUF_INIT, BUF_INIT };
 	struct session		 s;

@@ -164,7 +164,7 @@ header_seeds(void)
 {
 	static char		 big[COOKIE_MAX_HEADER + 2];
 	static const char	 crlf[] = V4 "=ab%0D%0ASet-Cookie:%20x=y";
-	struct session_config	 cfg = { NULL, 2592000, 86400, NULL };
+	struct session_config	 cfg = { NULL, 2592000, 86400, NULL, NULL };
 	struct response		 resp = { 0, false, BUF_INIT, BUF_INIT };
 	struct buf		 scratch = BUF_INIT;
 	struct request		 req;

@@ -49,7 +49,7 @@ static const struct {
 int
 main(void)
 {
-	struct session_config	 cfg = { "my.session", 2592000, 86400, NULL };
+	struct session_config	 cfg = { "my.session", 2592000, 86400, NULL, NULL };
 	struct request		 req;
 	struct buf		 scratch = BUF_INIT;
 	const char		*tok, *from;
