@@ -82,7 +82,7 @@ $(BUILD)/sqldir.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(SHAREDIR)/sql' | cmp -s - $@ || echo '$(SHAREDIR)/sql' >$@
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(wildcard tests/unit/*_vectors.h) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) \
 	    $(UNIT_LDFLAGS) $(LDLIBS)

@@ -54,7 +54,8 @@
 #                   pgbouncer's and TCP pools' ports likewise)
 #   PLACES_LOG_LEVEL (default info), PLACES_MAX_BODY (default 65536, nginx's
 #   client_max_body_size too, so both 413s agree) and any
-#   other PLACES_*, NEXTAUTH_SECRET, TZ and *SAN_OPTIONS variables are passed to the workers;
+#   other PLACES_*, NEXTAUTH_SECRET, AUTH_SECRET, AUTH_SECRET_1..3, TZ and
+#   *SAN_OPTIONS variables are passed to the workers;
 #   nothing else of the caller's environment is.
 #
 # Only processes whose PIDs are recorded in DIR are ever signalled.

@@ -66,7 +66,7 @@ workers_env() {
 	for name in $(compgen -e); do
 		case $name in
 		PLACES_LOG_LEVEL | PLACES_MAX_BODY) ;;
-		PLACES_* | NEXTAUTH_SECRET | TZ | *SAN_OPTIONS) wenv+=("$name=${!name}") ;;
+		PLACES_* | NEXTAUTH_SECRET | AUTH_SECRET | AUTH_SECRET_[123] | TZ | *SAN_OPTIONS) wenv+=("$name=${!name}") ;;
 		esac
 	done
 }
