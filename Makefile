@@ -111,7 +111,12 @@ tests/compat/generated/%/index.js: tests/compat/prisma/%.prisma $(COMPAT)
 	cd tests/compat && CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1 \
 		PRISMA_SCHEMA_ENGINE_BINARY=$$PWD/prisma/no-schema-engine \
 		npx --no-install prisma generate --schema prisma/$*.prisma >/dev/null
-compat: $(COMPAT) $(PRISMA_CLIENTS)
+compat: $(COMPAT) $(PRISMA_CLIENTS) $(BUILD)/tests/jwtcheck
+
+# The worker's JWT decoding as a filter, for tests/compat/claims.mjs.
+$(BUILD)/tests/jwtcheck: tests/compat/jwtcheck.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(LDLIBS)
 
 # The OpenAPI 3.1 validator and YAML parser that check docs/openapi.yaml
 # (tests/integration/cases/zz-openapi.sh), as package-lock.json pins them.

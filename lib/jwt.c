@@ -131,6 +131,19 @@ jwt_member_is(struct json_object *obj, const char *key, const char *want)
 	    memcmp(json_object_get_string(v), want, n) == 0;
 }
 
+const char *
+jwt_header_extras(struct json_object *hdr)
+{
+	if (json_object_object_get_ex(hdr, "zip", NULL) ||
+	    json_object_object_get_ex(hdr, "crit", NULL))
+		return "JWE header has zip or crit";
+	if (json_object_object_get_ex(hdr, "iss", NULL) ||
+	    json_object_object_get_ex(hdr, "sub", NULL) ||
+	    json_object_object_get_ex(hdr, "aud", NULL))
+		return "JWE header replicates a claim";
+	return NULL;
+}
+
 /* The header check; NULL when it is ours, else why not. */
 static const char *
 check_header(const char *b64, size_t len)
@@ -148,9 +161,8 @@ check_header(const char *b64, size_t len)
 	else if (!jwt_member_is(hdr, "enc", "A256GCM"))
 		/* A256CBC-HS512 is Auth.js v5's: jwe.c, by cookie name. */
 		why = "JWE enc is not A256GCM";
-	else if (json_object_object_get_ex(hdr, "zip", NULL) ||
-	    json_object_object_get_ex(hdr, "crit", NULL))
-		why = "JWE header has zip or crit";
+	else
+		why = jwt_header_extras(hdr);
 	json_object_put(hdr);
 	return why;
 }

@@ -46,7 +46,7 @@ struct jwt_claims {
  * Decrypts and checks buf[0..len) at time now, as jose 4.15.9 does for
  * next-auth (lib/jwt_claims_set.js l.74-92), but stricter where NextAuth
  * never needs the slack: the header must be exactly
- * dir/A256GCM (no "zip", no "crit"), the tag must verify, and the claims
+ * dir/A256GCM and pass jwt_header_extras(), the tag must verify, and the claims
  * pass jwt_check_claims().  tests/compat/claims.json holds each rule
  * against next-auth's own decode.
  *
@@ -78,6 +78,14 @@ struct json_object *jwt_parse_object(const unsigned char *buf, size_t len);
 /* Whether obj[key] is a string of exactly want's bytes (no NUL tricks). */
 bool		 jwt_member_is(struct json_object *obj, const char *key,
 		    const char *want);
+
+/*
+ * What both refuse in a protected header beyond alg and enc, stricter than
+ * jose where NextAuth never writes it: "zip" (jose 4 inflates, jose 6
+ * too), "crit", and "iss", "sub" or "aud" (jose compares them with the
+ * claims).  NULL, or why.
+ */
+const char	*jwt_header_extras(struct json_object *hdr);
 
 /*
  * The claim rules, as jose's jwtDecrypt applies them with clockTolerance
