@@ -12,8 +12,14 @@
 
 #include "error.h"
 
-#define COOKIE_MAX_HEADER	16384	/* bytes of one Cookie header */
-#define COOKIE_MAX_PAIRS	128	/* name=value pairs in it */
+/*
+ * A browser keeps up to 180 cookies per host and sends them all; a
+ * signed-in request with that many must be served.  32 KB is nginx's
+ * header line in nginx.conf.example (large_client_header_buffers 4 32k);
+ * 1024 pairs leaves room past any browser's 180.  Walking them is linear.
+ */
+#define COOKIE_MAX_HEADER	32768	/* bytes of one Cookie header */
+#define COOKIE_MAX_PAIRS	1024	/* name=value pairs in it */
 
 /* Walks the pairs of one header; set up with cookie_iter_init(). */
 struct cookie_iter {

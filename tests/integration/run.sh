@@ -49,6 +49,10 @@ trap 'exit 130' INT TERM
 # The workers accept NextAuth JWT sessions made with this secret (a fresh one
 # per run; against a stack started elsewhere, export the one it runs with).
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-it-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+# Auth.js v5's: the current one and a rotated-out one the workers still take
+# (93-authjs.sh).
+export AUTH_SECRET="${AUTH_SECRET:-it5-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+export AUTH_SECRET_1="${AUTH_SECRET_1:-it5-old-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 
 if [ ! -f "$DIR/stack.env" ]; then
 	IT_OWN_STACK=1

@@ -68,15 +68,16 @@ answer() {
 
 BIG=$(repeat_char 6000 x)
 PAD=$(repeat_char 8200 x)
-HUGE=$(repeat_char 9000 x)
+HUGE=$(repeat_char 33000 x)
 for op in "${OPS[@]}"; do
 	m=${op%% *} p=${op#* }
 	t "$m ${p/$ID/<id>}: nginx's 400 (no Host)"
 	rq "$m" "$p" host=no token
 	answer "$m" 400 '{"status":"Bad request"}'
 
-	t "$m ${p/$ID/<id>}: the worker's 400 (Cookie header over 16384 bytes)"
-	rq "$m" "$p" "+Cookie: $C=$SC_TOKEN" "+Cookie: a=$BIG" "+Cookie: b=$BIG" "+Cookie: c=$BIG"
+	t "$m ${p/$ID/<id>}: the worker's 400 (Cookie header over 32768 bytes)"
+	rq "$m" "$p" "+Cookie: $C=$SC_TOKEN" "+Cookie: a=$BIG" "+Cookie: b=$BIG" "+Cookie: c=$BIG" \
+	    "+Cookie: d=$BIG" "+Cookie: e=$BIG" "+Cookie: f=$BIG"
 	answer "$m" 400 '{"status":"Bad request"}'
 
 	t "$m ${p/$ID/<id>}: 401 without a session"
@@ -93,7 +94,7 @@ for op in "${OPS[@]}"; do
 	rq "$m" "$p?pad=$PAD" token
 	answer "$m" 414 '{"status":"URI too long"}'
 
-	t "$m ${p/$ID/<id>}: nginx's 431 (a header over 8 KB)"
+	t "$m ${p/$ID/<id>}: nginx's 431 (a header over 32 KB)"
 	rq "$m" "$p" token "+X-Pad: $HUGE"
 	answer "$m" 431 '{"status":"Request header too large"}'
 
