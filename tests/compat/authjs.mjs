@@ -62,6 +62,9 @@ function parseArgs(argv, valued, flags) {
 	return out;
 }
 
+// @auth/core's logger interface; stdout carries the answer only.
+const quiet = { error() {}, warn() {}, debug() {} };
+
 const cookieName = (opts) =>
 	opts["cookie-name"] ?? `${opts.secure ? "__Secure-" : ""}authjs.session-token`;
 
@@ -89,7 +92,7 @@ async function cmdMint(argv) {
 	if (opts.pad) token.pad = "x".repeat(Number(opts.pad));
 	const maxAge = opts["max-age"] === undefined ? undefined : Number(opts["max-age"]);
 	const jwt = await encode({ token, secret: opts.secret, salt: name, maxAge });
-	const store = new SessionStore({ name, options: { secure: !!opts.secure } }, {}, console);
+	const store = new SessionStore({ name, options: { secure: !!opts.secure } }, {}, quiet);
 	const chunks = store.chunk(jwt, {});
 	const cookies = chunks.map((c) => [c.name, c.value]);
 	return {
@@ -110,7 +113,7 @@ async function cmdGetToken(argv) {
 		secret: envSecrets(),
 		secureCookie: !!opts.secure,
 		...(opts["cookie-name"] && { cookieName: opts["cookie-name"] }),
-		logger: { error() {}, warn() {}, debug() {} },
+		logger: quiet,
 	});
 	return { token };
 }

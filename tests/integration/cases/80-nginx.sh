@@ -17,13 +17,13 @@ areq "$G_TOKEN" GET "/api/places?pad=$(repeat_char 20000 x)"
 expect_error 414 '{"status":"URI too long"}'
 
 t "nginx 431/494: request header too large"
-areq "$G_TOKEN" GET /api/places -H "X-Big: $(repeat_char 20000 x)"
+areq "$G_TOKEN" GET /api/places -H "X-Big: $(repeat_char 33000 x)"
 expect_status '431|494'
 expect_body '{"status":"Request header too large"}'
 
 t "nginx 431/494: cookie too large"
 # -H, not -b: curl silently drops an over-long -b cookie.
-req GET /api/places -H "Cookie: next-auth.session-token=$(repeat_char 20000 a)"
+req GET /api/places -H "Cookie: next-auth.session-token=$(repeat_char 33000 a)"
 expect_status '431|494'
 expect_body '{"status":"Request header too large"}'
 

@@ -78,6 +78,8 @@ t "v5: the caller owns what it creates"
 req POST /api/places -H "Cookie: $V5_HDR" -H "Origin: $BASE_URL" -H 'Content-Type: application/json' \
 	--data-binary '{"name":"By v5","location":"Cookie"}'
 expect_status 201
+V5_PLACE=$(body | jq -r .id)
+req GET "/api/places/$V5_PLACE" -H "Cookie: $V5_HDR"
 expect_json --arg e "$V5_EMAIL" '.author == $e'
 
 t "v5: refusals are logged with a reason, never the token"
