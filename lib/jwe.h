@@ -43,7 +43,7 @@ void		 jwe_free(struct jwe *);
  * time now, as @auth/core's decode() does (jose 6.2.18 jwtDecrypt with
  * clockTolerance 15 and the two enc values above), but stricter where
  * Auth.js never needs the slack: the header passes jwt_header_extras(),
- * the claims jwt_check_claims().  The
+ * the claims jwt_read_claims().  The
  * tag is compared in constant time.
  *
  * PL_OK with *out filled; PL_EUNAUTH with *why (static text, none of the

@@ -213,8 +213,9 @@ str_claim(struct json_object *claims, const char *key, char *out)
 	return true;
 }
 
-const char *
-jwt_check_claims(struct json_object *claims, time_t now, struct jwt_claims *out)
+/* The claim rules of jwt_read_claims(). */
+static const char *
+check_claims(struct json_object *claims, time_t now, struct jwt_claims *out)
 {
 	double	 exp, t;
 
@@ -261,6 +262,20 @@ jwt_check_claims(struct json_object *claims, time_t now, struct jwt_claims *out)
 	return NULL;
 }
 
+const char *
+jwt_read_claims(const unsigned char *pt, size_t len, time_t now,
+    struct jwt_claims *out)
+{
+	struct json_object	*claims;
+	const char		*why;
+
+	if ((claims = jwt_parse_object(pt, len)) == NULL)
+		return "JWT claims are not a JSON object";
+	why = check_claims(claims, now, out);
+	json_object_put(claims);
+	return why;
+}
+
 void
 jwt_split(const char *buf, size_t len, const char *part[JWT_PARTS],
     size_t plen[JWT_PARTS])
@@ -284,7 +299,6 @@ jwt_decode(const struct jwt_key *key, const char *buf, size_t len,
 	size_t			 plen[JWT_PARTS], n, clen;
 	unsigned char		 iv[JWT_IV_LEN], tag[JWT_TAG_LEN];
 	unsigned char		*ct = NULL, *pt = NULL;
-	struct json_object	*claims = NULL;
 	enum pl_err		 rc = PL_EUNAUTH;
 
 	*why = "not a JWE";
@@ -312,15 +326,10 @@ jwt_decode(const struct jwt_key *key, const char *buf, size_t len,
 		*why = "JWE does not decrypt (wrong secret or tampered)";
 		goto out;
 	}
-	if ((claims = jwt_parse_object(pt, clen)) == NULL) {
-		*why = "JWT claims are not a JSON object";
-		goto out;
-	}
-	if ((*why = jwt_check_claims(claims, now, out)) != NULL)
+	if ((*why = jwt_read_claims(pt, clen, now, out)) != NULL)
 		goto out;
 	rc = PL_OK;
 out:
-	json_object_put(claims);
 	if (pt != NULL)
 		sodium_memzero(pt, plen[3] + 1);
 	free(pt);

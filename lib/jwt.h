@@ -45,10 +45,10 @@ struct jwt_claims {
 /*
  * Decrypts and checks buf[0..len) at time now, as jose 4.15.9 does for
  * next-auth (lib/jwt_claims_set.js l.74-92), but stricter where NextAuth
- * never needs the slack: the header must be exactly
- * dir/A256GCM and pass jwt_header_extras(), the tag must verify, and the claims
- * pass jwt_check_claims().  tests/compat/claims.json holds each rule
- * against next-auth's own decode.
+ * never needs the slack: the header must be exactly dir/A256GCM and pass
+ * jwt_header_extras(), the tag must verify, and the claims pass
+ * jwt_read_claims().  tests/compat/claims.json holds each rule against
+ * next-auth's own decode.
  *
  * PL_OK with *out filled; PL_EUNAUTH with *why, a static reason fit for a
  * log line (never any of the token's bytes); PL_ENOMEM.
@@ -88,8 +88,9 @@ bool		 jwt_member_is(struct json_object *obj, const char *key,
 const char	*jwt_header_extras(struct json_object *hdr);
 
 /*
- * The claim rules, as jose's jwtDecrypt applies them with clockTolerance
- * JWT_CLOCK_SKEW (jose 6.2.18 lib/jwt_claims_set.js l.82-95, 4.15.9 the
+ * Reads the decrypted claims pt[0..len): a JSON object (valid UTF-8,
+ * strict) that passes the claim rules, as jose's jwtDecrypt applies them
+ * with clockTolerance JWT_CLOCK_SKEW (jose 6.2.18 lib/jwt_claims_set.js l.82-95, 4.15.9 the
  * same): "exp", "nbf" and "iat" where present must be JSON numbers
  * (fractions allowed, compared as JavaScript does); exp > now - skew; nbf
  * <= now + skew.  Stricter than jose where NextAuth never needs the slack:
@@ -97,7 +98,7 @@ const char	*jwt_header_extras(struct json_object *hdr);
  * of 1 to JWT_MAX_CLAIM bytes without NUL.  NULL with out filled, or why
  * not (static text, none of the token's bytes).
  */
-const char	*jwt_check_claims(struct json_object *claims, time_t now,
-		    struct jwt_claims *out);
+const char	*jwt_read_claims(const unsigned char *pt, size_t len,
+		    time_t now, struct jwt_claims *out);
 
 #endif

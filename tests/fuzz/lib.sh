@@ -6,9 +6,9 @@
 # optimisation, warnings and instrumentation), and the libraries.
 fuzz_std=(-std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Itests/fuzz)
 # shellcheck disable=SC2207
-fuzz_std+=($(pkg-config --cflags libpq json-c libsodium))
+fuzz_std+=($(pkg-config --cflags libpq json-c libsodium libcrypto))
 # shellcheck disable=SC2207,SC2034
-fuzz_libs=(-lfcgi $(pkg-config --libs libpq json-c libsodium))
+fuzz_libs=(-lfcgi $(pkg-config --libs libpq json-c libsodium libcrypto))
 # Set by fuzz_names and fuzz_objs, read by the scripts.
 names=()
 use=()

@@ -44,8 +44,8 @@ max_len() {
 	esac
 }
 
-if ! pkg-config --exists libpq json-c libsodium; then
-	echo "not ok - fuzz: pkg-config cannot find libpq, json-c, libsodium" \
+if ! pkg-config --exists libpq json-c libsodium libcrypto; then
+	echo "not ok - fuzz: pkg-config cannot find libpq, json-c, libsodium, libcrypto" \
 	    "(make deps)"
 	exit 1
 fi
