@@ -120,7 +120,7 @@ rows.forEach((r, i) => {
 	if (r.c.stricter)
 		check(!worker, `${label}: worker refuses where the package accepts (${r.c.stricter}) [${a}]`);
 	else
-		check(worker === r.said, `${label}: worker ${worker ? "accepts" : "refuses"} as the package does [${a}]`);
+		check(worker === r.said, `${label}: worker ${worker ? "accepts" : "refuses"}, the package ${r.said ? "accepts" : "refuses"} [${a}]`);
 });
 console.log(`# ${checks} checks, ${failed} failed (${table.cases.length} cases)`);
 process.exit(failed ? 1 : 0);
