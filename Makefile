@@ -84,8 +84,8 @@ $(BUILD)/sqldir.stamp: FORCE
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(wildcard tests/unit/*_vectors.h) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) \
-	    $(UNIT_LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -DPLACES_SRCDIR='"$(CURDIR)"' -o $@ $< \
+	    $(LIB_A) $(LDFLAGS) $(UNIT_LDFLAGS) $(LDLIBS)
 
 # Link options of a unit test's own.  test_response: the library's
 # realloc() calls go to the test's __wrap_realloc, which fails on demand.

@@ -46,7 +46,8 @@
  */
 #define FUZZ_NOW	1800000000
 #define TOK_HDR		"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..ZnV6ei1pdi0xMjM0."
-#define REG_DIR		"tests/fuzz/regressions/jwt/"
+/* The source tree, whatever directory the test runs in (Makefile). */
+#define REG_DIR		PLACES_SRCDIR "/tests/fuzz/regressions/jwt/"
 static const struct {
 	const char	*file;
 	const char	*token;
@@ -75,7 +76,7 @@ jwt_regressions(void)
 	struct jwt_key		*key;
 	struct jwt_claims	 c;
 	const char		*why;
-	char			 path[256];
+	char			 path[4096];
 	enum pl_err		 rc;
 	size_t			 i;
 	FILE			*f;
@@ -92,7 +93,6 @@ jwt_regressions(void)
 		CHECK(rc == jwt_cases[i].want && (rc != PL_EUNAUTH ||
 		    why != NULL), "fuzz jwt %s: %s", jwt_cases[i].file,
 		    pl_strerror(rc));
-		/* make test runs from the top of the tree. */
 		snprintf(path, sizeof(path), REG_DIR "%s", jwt_cases[i].file);
 		f = fopen(path, "r");
 		CHECK(f != NULL, "fuzz jwt %s: kept as a file", path);
