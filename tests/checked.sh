@@ -56,6 +56,9 @@ esac
 
 # The workers accept NextAuth JWTs made with this secret; run.sh uses it too.
 export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-chk-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+# Auth.js v5's, the current and a rotated-out one (93-authjs.sh).
+export AUTH_SECRET="${AUTH_SECRET:-chk5-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+export AUTH_SECRET_1="${AUTH_SECRET_1:-chk5-old-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 
 if ! "$top/tools/stack.sh" start "$dir" >"$dir/log/start.out" 2>&1; then
 	cat "$dir/log/start.out"
