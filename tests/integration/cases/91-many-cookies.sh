@@ -4,7 +4,9 @@
 # (nginx.conf.example), passes them to the worker in its FastCGI params,
 # and the worker takes up to 32768 bytes and 1024 pairs (lib/cookie.h).
 # Past that: the worker's 400, nginx's 431 (a line over 32k, or over 48k
-# of Cookie joined from several lines) and 414 (a URI over 8k), all JSON.
+# of Cookie joined from several lines) and 414 (a URI over 8k), all JSON;
+# and nginx's 500 when the headers outgrow the one FastCGI params record
+# (65535 bytes) it sends.
 
 MC_TOKEN=$(mksession "$(mkuser "Many Cookies" "many-$(rand_hex 4)@example.com")" '1 day')
 
@@ -55,3 +57,12 @@ expect_error 414 '{"status":"URI too long"}'
 t "a URI just under 8 KB reaches the worker"
 req GET "/api/places/$(head -c 8000 /dev/zero | tr '\0' '1')" -H "Cookie: next-auth.session-token=$MC_TOKEN"
 expect_status 404
+
+t "a 30 KB Cookie and 40 KB of other headers: over one FastCGI record, nginx's 500"
+req GET /api/places -H "Cookie: next-auth.session-token=$MC_TOKEN; $(cookies 1 30000)" \
+	-H "X-A: $(cookies 1 20000)" -H "X-B: $(cookies 1 20000)"
+expect_error 500 '{"status":"Internal error"}'
+t "a 30 KB Cookie and 20 KB of other headers still fit"
+req GET /api/places -H "Cookie: next-auth.session-token=$MC_TOKEN; $(cookies 1 30000)" \
+	-H "X-A: $(cookies 1 10000)" -H "X-B: $(cookies 1 10000)"
+expect_status 200
