@@ -163,7 +163,7 @@ async function verdict(token, salt, secrets) {
 }
 
 async function cmdVectors() {
-	const S = "authjs.session-token", SS = "__Secure-authjs.session-token";
+	const S = "authjs.session-token", SS = "__Secure-authjs.session-token", RENAMED = "my.session";
 	const claims = { email: "v@example.com", name: "Vee", sub: "user-42", iat: VEC_NOW - 10, exp: VEC_NOW + 3600 };
 	const out = [];
 	const add = async (what, token, salt, secrets, worker) => {
@@ -172,6 +172,10 @@ async function cmdVectors() {
 	};
 	const mint = (secret, salt, token) => atTime(VEC_NOW, () => encode({ token, secret, salt }));
 	const minted = await mint(VEC_SECRETS[0], S, { email: "v@example.com", name: "Vee", sub: "user-42" });
+	// For tests/unit/test_session_jwt.c, which reads the real clock: made
+	// in 2023 (iat in the past) to live a hundred years.
+	const lasting = (secret, salt) => atTime(1700000000, () =>
+		encode({ token: { email: "s@example.com", sub: "user-7" }, secret, salt, maxAge: 100 * 365 * 86400 }));
 	const mintedSecure = await mint(VEC_SECRETS[0], SS, { email: "v@example.com", sub: "user-42" });
 	const mintedOld = await mint(VEC_SECRETS[1], S, { email: "v@example.com", sub: "user-42" });
 	await add("encode(): A256CBC-HS512 with kid", minted, S, VEC_SECRETS);
@@ -180,6 +184,9 @@ async function cmdVectors() {
 	await add("encode(): the old secret, rotated (kid picks it)", mintedOld, S, VEC_SECRETS);
 	await add("encode(): the old secret, not configured", mintedOld, S, [VEC_SECRETS[0]]);
 	await add("encode(): wrong secret", minted, S, ["another-secret"]);
+	await add("lasting: plain name", await lasting(VEC_SECRETS[0], S), S, VEC_SECRETS);
+	await add("lasting: __Secure- name", await lasting(VEC_SECRETS[0], SS), SS, VEC_SECRETS);
+	await add("lasting: a renamed cookie", await lasting(VEC_SECRETS[0], RENAMED), RENAMED, VEC_SECRETS);
 	await add("A256GCM with kid", await craft("A256GCM", VEC_SECRETS[0], S, claims), S, VEC_SECRETS);
 	await add("A256GCM, old secret with kid", await craft("A256GCM", VEC_SECRETS[1], S, claims), S, VEC_SECRETS);
 	await add("A256CBC-HS512 without kid: first secret", await craft("A256CBC-HS512", VEC_SECRETS[0], S, claims, { kid: false }), S, VEC_SECRETS);

@@ -17,7 +17,7 @@
 #include "jwe_vectors.h"
 
 static const char *const salts[] = { "authjs.session-token",
-    "__Secure-authjs.session-token" };
+    "__Secure-authjs.session-token", "my.session" };
 
 static void
 vectors(void)
@@ -31,7 +31,7 @@ vectors(void)
 	for (i = 0; i < sizeof(jwe_vectors) / sizeof(jwe_vectors[0]); i++) {
 		const struct jwe_vector *v = &jwe_vectors[i];
 
-		if ((j = jwe_new(v->secrets, v->nsecrets, salts, 2)) == NULL) {
+		if ((j = jwe_new(v->secrets, v->nsecrets, salts, 3)) == NULL) {
 			CHECK(0, "jwe_new for %s", v->what);
 			continue;
 		}
@@ -79,7 +79,7 @@ edges(void)
 	    jwe_new(one, 1, salts, 0) == NULL &&
 	    jwe_new(one, JWE_MAX_SECRETS + 1, salts, 2) == NULL,
 	    "jwe_new refuses no secret, no salt, too many");
-	j = jwe_new(v->secrets, v->nsecrets, salts, 2);
+	j = jwe_new(v->secrets, v->nsecrets, salts, 3);
 	CHECK(j != NULL, "jwe_new");
 	if (j == NULL)
 		return;
