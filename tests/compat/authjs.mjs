@@ -29,6 +29,7 @@
 import { encode, decode, getToken } from "@auth/core/jwt";
 import { setEnvDefaults } from "@auth/core";
 import { createRequire } from "node:module";
+import { parseArgs as utilParseArgs } from "node:util";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { hkdf } from "@panva/hkdf";
@@ -47,19 +48,17 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
+// Node's own parser (options --name value, or --name=value for a value
+// that starts with "-"); unknown options are usage errors.
 function parseArgs(argv, valued, flags) {
-	const out = {};
-	for (let i = 0; i < argv.length; i++) {
-		const a = argv[i];
-		if (!a.startsWith("--")) throw new UsageError(`unexpected argument: ${a}`);
-		const name = a.slice(2);
-		if (flags.includes(name)) out[name] = true;
-		else if (valued.includes(name)) {
-			if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
-			out[name] = argv[++i];
-		} else throw new UsageError(`unknown option --${name}`);
+	const options = {};
+	for (const n of valued) options[n] = { type: "string" };
+	for (const n of flags) options[n] = { type: "boolean" };
+	try {
+		return utilParseArgs({ args: argv, options, strict: true }).values;
+	} catch (e) {
+		throw new UsageError(e.message);
 	}
-	return out;
 }
 
 // @auth/core's logger interface; stdout carries the answer only.

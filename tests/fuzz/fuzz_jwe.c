@@ -2,15 +2,12 @@
  * fuzz_jwe.c - Auth.js v5 session tokens: jwe_decode() with the keys
  * jwe_new({"fuzz-secret"}, salt "authjs.session-token"), at FUZZ_NOW.
  *
- * As fuzz_jwt.c, two kinds of input:
- *  - anything that does not start with byte 0x01 is a token, decoded as it
- *    is: shape, base64url, the protected header, kid, lengths, the tag;
- *  - 0x01 <header JSON> 0x00 <claims JSON> is encrypted here with
- *    A256CBC-HS512 under the key Auth.js derives (RFC 5869 and RFC 7518
- *    5.2.2, written out with libcrypto apart from lib/jwe.c), so that the
- *    fuzzer reaches the claims; without the 0x00 all the rest is the
- *    claims, under {"alg":"dir","enc":"A256CBC-HS512"} (no kid: the first
- *    secret's key).
+ * The two kinds of input are fuzz_token.h's: a token as it is (shape,
+ * base64url, the header, kid, lengths, the tag), or 0x01 <header> 0x00
+ * <claims>, encrypted here with A256CBC-HS512 under the key Auth.js
+ * derives (RFC 5869 and RFC 7518 5.2.2, written out with libcrypto apart
+ * from lib/jwe.c) so that the claims are reached; the default header is
+ * {"alg":"dir","enc":"A256CBC-HS512"} (no kid: the first secret's key).
  */
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -18,12 +15,11 @@
 #include <openssl/kdf.h>
 #include <sodium.h>
 
-#include "fuzz.h"
+#include "fuzz_token.h"
 #include "jwe.h"
 
 #define FUZZ_SECRET	"fuzz-secret"
 #define FUZZ_SALT	"authjs.session-token"
-#define FUZZ_NOW	1800000000
 
 static struct jwe	*keys;		/* the library's */
 static unsigned char	 cek[64];	/* ours: MAC key, then AES key */
@@ -114,59 +110,9 @@ mint(const unsigned char *hdr, size_t hlen, const unsigned char *claims,
 }
 
 static enum pl_err
-check(const char *tok, size_t len)
+decode(const char *tok, size_t len, struct jwt_claims *c, const char **why)
 {
-	struct jwt_claims	 c;
-	const char		*why = NULL, *p;
-	enum pl_err		 rc;
-
-	memset(&c, 0x5A, sizeof(c));
-	rc = jwe_decode(keys, FUZZ_SALT, tok, len, FUZZ_NOW, &c, &why);
-	FUZZ_ASSERT(rc == PL_OK || rc == PL_EUNAUTH || rc == PL_ENOMEM);
-	if (rc == PL_EUNAUTH) {
-		/* A static reason for the log, never the token's bytes. */
-		FUZZ_ASSERT(why != NULL && strlen(why) > 0 && strlen(why) < 80);
-		for (p = why; *p != '\0'; p++)
-			FUZZ_ASSERT(*p >= 0x20 && *p < 0x7F);
-	}
-	if (rc != PL_OK)
-		return rc;
-	FUZZ_ASSERT(jwt_is_jwe(tok, len));
-	FUZZ_ASSERT(memchr(c.email, '\0', sizeof(c.email)) != NULL &&
-	    memchr(c.name, '\0', sizeof(c.name)) != NULL &&
-	    memchr(c.sub, '\0', sizeof(c.sub)) != NULL);
-	FUZZ_ASSERT(c.email[0] != '\0' && strlen(c.email) <= JWT_MAX_CLAIM);
-	FUZZ_ASSERT(c.exp > (long long)FUZZ_NOW - JWT_CLOCK_SKEW - 1);
-	return rc;
-}
-
-/* An accepted minted token met jwt.h's rules, read here as jose reads them. */
-static void
-check_claims(const uint8_t *claims, size_t len)
-{
-	static const char *const keys_[] = { "nbf", "iat" };
-	struct json_tokener	*tok;
-	struct json_object	*obj, *v;
-	size_t			 i;
-
-	if ((tok = json_tokener_new()) == NULL)
-		abort();
-	obj = json_tokener_parse_ex(tok, (const char *)claims, (int)len);
-	FUZZ_ASSERT(obj != NULL && json_object_is_type(obj, json_type_object));
-	FUZZ_ASSERT(json_object_object_get_ex(obj, "exp", &v) &&
-	    (json_object_is_type(v, json_type_int) ||
-	    json_object_is_type(v, json_type_double)) &&
-	    json_object_get_double(v) > (double)FUZZ_NOW - JWT_CLOCK_SKEW);
-	for (i = 0; i < sizeof(keys_) / sizeof(keys_[0]); i++) {
-		if (!json_object_object_get_ex(obj, keys_[i], &v))
-			continue;
-		FUZZ_ASSERT((json_object_is_type(v, json_type_int) ||
-		    json_object_is_type(v, json_type_double)) &&
-		    json_object_get_double(v) <= (double)FUZZ_NOW +
-		    JWT_CLOCK_SKEW);
-	}
-	json_object_put(obj);
-	json_tokener_free(tok);
+	return jwe_decode(keys, FUZZ_SALT, tok, len, FUZZ_NOW, c, why);
 }
 
 int
@@ -188,7 +134,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* The harness's own check: what it mints, the library accepts. */
 	tok = mint((const unsigned char *)hdr, sizeof(hdr) - 1,
 	    (const unsigned char *)good, sizeof(good) - 1, &len);
-	FUZZ_ASSERT(check(tok, len) == PL_OK);
+	FUZZ_ASSERT(fuzz_check_answer(decode, tok, len) == PL_OK);
 	free(tok);
 	return 0;
 }
@@ -196,31 +142,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char	 hdr[] = "{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\"}";
-	const uint8_t		*nul, *claims;
-	char			*tok;
-	size_t			 len, clen;
-
-	if (size == 0 || data[0] != 0x01) {
-		(void)check((const char *)data, size);
-		return 0;
-	}
-	data++;
-	size--;
-	if (size > JWT_MAX / 2)
-		return 0;	/* the token would be over JWT_MAX anyway */
-	if ((nul = memchr(data, '\0', size)) == NULL) {
-		claims = data;
-		clen = size;
-		tok = mint((const unsigned char *)hdr, sizeof(hdr) - 1, claims,
-		    clen, &len);
-	} else {
-		claims = nul + 1;
-		clen = size - (size_t)(claims - data);
-		tok = mint(data, (size_t)(nul - data), claims, clen, &len);
-	}
-	if (check(tok, len) == PL_OK)
-		check_claims(claims, clen);
-	free(tok);
+	fuzz_token_input(data, size,
+	    "{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\"}", mint, decode);
 	return 0;
 }

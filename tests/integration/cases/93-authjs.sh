@@ -38,7 +38,7 @@ agree5 "rotated secret (AUTH_SECRET_1, found by kid)" "$(mint --secret "$AUTH_SE
 expect_status 200
 agree5 "wrong secret" "$(mint --secret "not-$AUTH_SECRET" --email "$V5_EMAIL")"
 expect_status 401
-agree5 "expired (maxAge -60)" "$(mint --secret "$AUTH_SECRET" --email "$V5_EMAIL" --max-age -60)"
+agree5 "expired (maxAge -60)" "$(mint --secret "$AUTH_SECRET" --email "$V5_EMAIL" --max-age=-60)"
 expect_status 401
 agree5 "__Secure- name" "$(mint --secret "$AUTH_SECRET" --email "$V5_EMAIL" --secure)" --secure
 expect_status 200
