@@ -18,13 +18,14 @@
 /*
  * After the configured name, in this order (see session_token()); the
  * names are next-auth 4.24.15 core/lib/cookie.js l.17-28 and @auth/core
- * 0.41.3 lib/utils/cookie.js l.44-49.
+ * 0.41.3 lib/utils/cookie.js l.44-49.  String literals: tests/integration/
+ * cases/83-shed.sh reads them to check nginx's map.
  */
 static const char *const cookie_names[] = {
 	"__Secure-next-auth.session-token",
 	"next-auth.session-token",
-	SESSION_V5_SECURE,
-	SESSION_V5_COOKIE,
+	"__Secure-authjs.session-token",	/* SESSION_V5_SECURE */
+	"authjs.session-token",			/* SESSION_V5_COOKIE */
 };
 
 _Static_assert(sizeof(((struct session *)0)->sub) ==
