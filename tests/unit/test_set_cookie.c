@@ -41,13 +41,13 @@ static const struct {
 int
 main(void)
 {
-	struct session_config	 cfg = { NULL, 2592000, 86400, NULL };
+	struct session_config	 cfg = { NULL, 2592000, 86400, NULL, NULL };
 	struct response		 r = { 0, false, BUF_INIT, BUF_INIT };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct session	 s = { 1, cases[i].kind, cases[i].cookie,
-				    "tok123", 6, true };
+				    "tok123", 6, true, "" };
 		const char	*h, *exp, *end;
 		char		 want[200];
 
