@@ -48,16 +48,7 @@ derive(void)
 	EVP_KDF_free(kdf);
 }
 
-static size_t
-b64(char *out, const unsigned char *bin, size_t len)
-{
-	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(len,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING), bin, len,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return strlen(out);
-}
-
-/* The compact JWE of claims under header hdr, in a buffer of its own. */
+/* The compact JWE of claims under header hdr, A256CBC-HS512. */
 static char *
 mint(const unsigned char *hdr, size_t hlen, const unsigned char *claims,
     size_t clen, size_t *len)
@@ -65,47 +56,38 @@ mint(const unsigned char *hdr, size_t hlen, const unsigned char *claims,
 	static const unsigned char	 iv[16] = "fuzz-iv-12345678";
 	EVP_CIPHER_CTX			*c;
 	unsigned char			*ct, *mac, tag[64], al[8];
-	char				*tmp, *tok;
-	size_t				 n, ctlen, cap, i, hb;
+	char				*h, *tok;
+	size_t				 ctlen, i, hb;
 	unsigned			 ml;
 	int				 n1, n2;
 
-	cap = 2 * (hlen + clen) + 256;
-	if ((tmp = malloc(cap)) == NULL || (ct = malloc(clen + 16)) == NULL ||
+	if ((h = malloc(2 * hlen + 4)) == NULL ||
+	    (ct = malloc(clen + 16)) == NULL ||
 	    (c = EVP_CIPHER_CTX_new()) == NULL)
 		abort();
-	hb = n = b64(tmp, hdr, hlen);
+	hb = fuzz_b64(h, hdr, hlen);
 	if (EVP_EncryptInit_ex(c, EVP_aes_256_cbc(), NULL, cek + 32, iv) != 1 ||
 	    EVP_EncryptUpdate(c, ct, &n1, claims, (int)clen) != 1 ||
 	    EVP_EncryptFinal_ex(c, ct + n1, &n2) != 1)
 		abort();
 	ctlen = (size_t)n1 + (size_t)n2;
 	EVP_CIPHER_CTX_free(c);
+	/* The tag: HMAC-SHA-512 over AAD || IV || ciphertext || AL, cut. */
 	for (i = 0; i < 8; i++)
 		al[i] = (unsigned char)(((uint64_t)hb * 8) >> (56 - 8 * i));
 	if ((mac = malloc(hb + 16 + ctlen + 8)) == NULL)
 		abort();
-	memcpy(mac, tmp, hb);
+	memcpy(mac, h, hb);
 	memcpy(mac + hb, iv, 16);
 	memcpy(mac + hb + 16, ct, ctlen);
 	memcpy(mac + hb + 16 + ctlen, al, 8);
 	if (HMAC(EVP_sha512(), cek, 32, mac, hb + 16 + ctlen + 8, tag, &ml) ==
 	    NULL)
 		abort();
-	tmp[n++] = '.';
-	tmp[n++] = '.';
-	n += b64(tmp + n, iv, sizeof(iv));
-	tmp[n++] = '.';
-	n += b64(tmp + n, ct, ctlen);
-	tmp[n++] = '.';
-	n += b64(tmp + n, tag, 32);
-	if ((tok = malloc(n)) == NULL)
-		abort();
-	memcpy(tok, tmp, n);
+	tok = fuzz_compact(h, hb, iv, sizeof(iv), ct, ctlen, tag, 32, len);
 	free(mac);
-	free(tmp);
+	free(h);
 	free(ct);
-	*len = n;
 	return tok;
 }
 

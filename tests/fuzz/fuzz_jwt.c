@@ -37,51 +37,26 @@ derive(const char *secret, size_t len, unsigned char out[32])
 	crypto_auth_hmacsha256_final(&st, out);
 }
 
-/* Appends the base64url (no padding) of bin[0..len) at out; its length. */
-static size_t
-b64(char *out, const unsigned char *bin, size_t len)
-{
-	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(len,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING), bin, len,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return strlen(out);
-}
-
-/*
- * Encrypts claims under the protected header hdr as next-auth does; a token
- * of exactly *len bytes in a buffer of its own (no terminator to lean on).
- */
+/* Encrypts claims under the protected header hdr as next-auth does. */
 static char *
 mint(const unsigned char *hdr, size_t hlen, const unsigned char *claims,
     size_t clen, size_t *len)
 {
 	static const unsigned char	 iv[12] = "fuzz-iv-1234";
 	unsigned char			*ct, tag[16];
-	char				*tmp, *tok;
-	size_t				 n = 0, cap;
+	char				*h, *tok;
+	size_t				 hb;
 
-	cap = sodium_base64_ENCODED_LEN(hlen,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) +
-	    sodium_base64_ENCODED_LEN(clen + 1,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) + 64;
-	if ((tmp = malloc(cap)) == NULL || (ct = malloc(clen + 1)) == NULL)
+	if ((h = malloc(2 * hlen + 4)) == NULL ||
+	    (ct = malloc(clen + 1)) == NULL)
 		abort();
-	n = b64(tmp, hdr, hlen);
+	hb = fuzz_b64(h, hdr, hlen);
 	crypto_aead_aes256gcm_encrypt_detached_afternm(ct, tag, NULL, claims,
-	    clen, (const unsigned char *)tmp, n, NULL, iv, &enc);
-	tmp[n++] = '.';
-	tmp[n++] = '.';
-	n += b64(tmp + n, iv, sizeof(iv));
-	tmp[n++] = '.';
-	n += b64(tmp + n, ct, clen);
-	tmp[n++] = '.';
-	n += b64(tmp + n, tag, sizeof(tag));
-	if ((tok = malloc(n)) == NULL)
-		abort();
-	memcpy(tok, tmp, n);
-	free(tmp);
+	    clen, (const unsigned char *)h, hb, NULL, iv, &enc);
+	tok = fuzz_compact(h, hb, iv, sizeof(iv), ct, clen, tag, sizeof(tag),
+	    len);
+	free(h);
 	free(ct);
-	*len = n;
 	return tok;
 }
 

@@ -13,10 +13,54 @@
 #ifndef PLACES_FUZZ_TOKEN_H
 #define PLACES_FUZZ_TOKEN_H
 
+#include <sodium.h>
+
 #include "fuzz.h"
 #include "jwt.h"
 
 #define FUZZ_NOW	1800000000	/* 2027-01-15; the seeds' exp are later */
+
+/* The base64url (no padding) of bin[0..len) at out; its length. */
+static inline size_t
+fuzz_b64(char *out, const unsigned char *bin, size_t len)
+{
+	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(len,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING), bin, len,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return strlen(out);
+}
+
+/*
+ * The compact JWE "<h>..<iv>.<ct>.<tag>" (h: the header, already
+ * base64url, which was the AAD) in a buffer of exactly *len bytes, no
+ * terminator to lean on.
+ */
+static inline char *
+fuzz_compact(const char *h, size_t hlen, const unsigned char *iv,
+    size_t ivlen, const unsigned char *ct, size_t ctlen,
+    const unsigned char *tag, size_t taglen, size_t *len)
+{
+	char	*tmp, *tok;
+	size_t	 n;
+
+	if ((tmp = malloc(hlen + 2 * (ivlen + ctlen + taglen) + 16)) == NULL)
+		abort();
+	memcpy(tmp, h, hlen);
+	n = hlen;
+	tmp[n++] = '.';
+	tmp[n++] = '.';
+	n += fuzz_b64(tmp + n, iv, ivlen);
+	tmp[n++] = '.';
+	n += fuzz_b64(tmp + n, ct, ctlen);
+	tmp[n++] = '.';
+	n += fuzz_b64(tmp + n, tag, taglen);
+	if ((tok = malloc(n)) == NULL)
+		abort();
+	memcpy(tok, tmp, n);
+	free(tmp);
+	*len = n;
+	return tok;
+}
 
 /* A harness's encryption: a token of exactly *len bytes, malloc'd. */
 typedef char	*fuzz_mint_fn(const unsigned char *hdr, size_t hlen,
