@@ -106,6 +106,16 @@ static const char usage_text[] =
 "  PLACES_ALLOWED_ORIGINS     origins besides the API's own that may write\n"
 "                             with a session cookie, space or comma\n"
 "                             separated (default unset)\n"
+"  PLACES_AUTH_SCHEMA         the app's NextAuth adapter tables: pg, prisma,\n"
+"                             drizzle, kysely or none (JWT sessions only)\n"
+"                             (default pg); checked at start-up\n"
+"  PLACES_AUTH_DB_SCHEMA, PLACES_AUTH_USERS, PLACES_AUTH_USERS_ID,\n"
+"  PLACES_AUTH_USERS_EMAIL, PLACES_AUTH_USERS_NAME, PLACES_AUTH_SESSIONS,\n"
+"  PLACES_AUTH_SESSIONS_TOKEN, PLACES_AUTH_SESSIONS_USER_ID,\n"
+"  PLACES_AUTH_SESSIONS_EXPIRES\n"
+"                             the app's schema, tables and columns where\n"
+"                             they differ from the preset's (default unset)\n"
+"  PLACES_SCHEMA              the worker's own schema (default places)\n"
 "  LISTEN_FDS, LISTEN_PID     systemd socket activation, as above (default\n"
 "                             unset); removed from the environment once read\n"
 "  PGHOST, PGCONNECT_TIMEOUT, PGOPTIONS, ...\n"
@@ -412,9 +422,10 @@ options(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct config	 cfg;
-	struct api	 api;
-	char		 err[256];
+	struct config		 cfg;
+	struct authschema	 as;
+	struct api		 api;
+	char			 err[256];
 	int		 rc = 1;
 
 	/*
@@ -426,7 +437,8 @@ main(int argc, char **argv)
 	log_init("places.fcgi", LOG_INFO);
 	if (!listen_fds_adopt())
 		return 1;
-	if (config_from_env(&cfg, err, sizeof(err)) != PL_OK) {
+	if (config_from_env(&cfg, err, sizeof(err)) != PL_OK ||
+	    authschema_from_env(&as, err, sizeof(err)) != PL_OK) {
 		log_errorx("configuration: %s", err);
 		return 1;
 	}
@@ -439,9 +451,28 @@ main(int argc, char **argv)
 	}
 	memset(&api, 0, sizeof(api));
 	if ((api.db = db_new(cfg.database_url, cfg.database_read_url,
-	    cfg.pool_transaction)) == NULL) {
+	    cfg.pool_transaction, &as)) == NULL) {
 		log_errorx("out of memory");
 		return 1;
+	}
+	/*
+	 * The tables are checked now: a missing one stops the worker with
+	 * its name.  A database that is down is no reason to stop (the
+	 * worker answers 503 until it is back); the first connection then
+	 * checks.  A CGI run answers one request: it checks on its first
+	 * connection, if the request needs one.
+	 */
+	switch (FCGX_IsCGI() ? PL_EDBDOWN : db_check(api.db, err,
+	    sizeof(err))) {
+	case PL_OK:
+	case PL_EDBDOWN:
+		break;
+	case PL_EBADREQ:
+		log_errorx("tables: %s", err);
+		goto out;
+	default:
+		log_errorx("tables: cannot check: %s", err);
+		goto out;
 	}
 	api.max_body = cfg.max_body;
 	api.allowed_origins = cfg.allowed_origins;

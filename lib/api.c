@@ -154,7 +154,7 @@ list_places(struct ctx *c)
 		c->detail = c->query_detail;
 		return c->query_rc;
 	} else if ((rc = db_place_list(c->api->db, c->read->list,
-	    c->session->user_id, &rows)) != PL_OK)
+	    c->session->author, &rows)) != PL_OK)
 		goto out;
 	if ((rc = link_next(c, c->read->list, r)) == PL_OK)
 		rc = send_places(c, 200, r, false);
@@ -173,7 +173,7 @@ create_place(struct ctx *c)
 
 	if ((rc = read_place(c, PLACE_CREATE, &in)) != PL_OK)
 		return rc;
-	rc = db_place_create(c->api->db, c->session->user_id, &in, id);
+	rc = db_place_create(c->api->db, c->session->author, &in, id);
 	place_input_free(&in);
 	if (rc != PL_OK)
 		return rc;
@@ -208,7 +208,7 @@ update_place(struct ctx *c, enum place_mode mode)
 
 	if ((rc = read_place(c, mode, &in)) != PL_OK)
 		return rc;
-	rc = db_place_update(c->api->db, c->match->id, c->session->user_id,
+	rc = db_place_update(c->api->db, c->match->id, c->session->author,
 	    &in, &rows);
 	place_input_free(&in);
 	if (rc == PL_OK)
@@ -236,7 +236,7 @@ delete_place(struct ctx *c)
 	enum pl_err	 rc;
 
 	if ((rc = db_place_delete(c->api->db, c->match->id,
-	    c->session->user_id)) != PL_OK)
+	    c->session->author)) != PL_OK)
 		return rc;
 	return send_status(c, 200, "Place deleted", NULL);
 }
@@ -303,8 +303,8 @@ api_handle(struct api *api, struct request *req, struct response *resp)
 	    &read, &s)) != PL_OK)
 		goto out;
 	authenticated = true;
-	log_set_user(s.user_id);	/* on every later line, the access line's */
-	log_debug("user %lld, %s session from %s%s", s.user_id,
+	log_set_user(s.author);	/* on every later line, the access line's */
+	log_debug("author %s, %s session from %s%s", s.author,
 	    s.kind == SESSION_JWT ? "JWT" : "database",
 	    s.cookie ? s.cookie : "Authorization", s.renewed ? ", renewed" : "");
 	if ((rc = routed) != PL_OK)

@@ -21,7 +21,8 @@
 #define REPLICA_NCOLS	1	/* h.ok */
 
 struct db *
-db_new(const char *conninfo, const char *read_conninfo, bool unnamed)
+db_new(const char *conninfo, const char *read_conninfo, bool unnamed,
+    const struct authschema *as)
 {
 	struct db		*db;
 	struct sql_names	 names;
@@ -29,7 +30,16 @@ db_new(const char *conninfo, const char *read_conninfo, bool unnamed)
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return NULL;
 	db->unnamed = unnamed;
-	stmt_names_default(&names);
+	if (as != NULL)
+		db->as = *as;
+	else
+		authschema_preset(&db->as, AP_PG);
+	/*
+	 * The statements as the preset's ORM makes the tables; the first
+	 * connection checks the catalog and builds them again if it differs
+	 * (dbconn.c, conn_resolve()).
+	 */
+	authschema_names(&db->as, &names);
 	if (stmt_table_build(&db->stmts, &names) != PL_OK ||
 	    conn_init(&db->primary, "primary", conninfo, false) != 0 ||
 	    (read_conninfo != NULL && conn_init(&db->replica, "replica",
@@ -51,6 +61,22 @@ db_free(struct db *db)
 	free(db->replica.conninfo);
 	stmt_table_free(&db->stmts);
 	free(db);
+}
+
+enum pl_err
+db_check(struct db *db, char *err, size_t errlen)
+{
+	enum pl_err	 rc;
+
+	snprintf(err, errlen, "database unavailable");
+	rc = conn_connect(db, err, errlen);
+	/*
+	 * Only the check: the connection is closed again and the first
+	 * request connects, as it did before there was a check (a worker
+	 * holds no database connection until it serves a request).
+	 */
+	conn_close(&db->primary);
+	return rc;
 }
 
 /* Formats a number as a statement parameter. */
@@ -85,6 +111,22 @@ lsn_set(struct db *db, const PGresult *res, int col)
 	    !PQgetisnull(res, 0, col) && PQgetlength(res, 0, col) <= LSN_MAX)
 		memcpy(db->lsn, PQgetvalue(res, 0, col),
 		    (size_t)PQgetlength(res, 0, col) + 1);
+}
+
+/* Copies the author key in column 0 of res's first row. */
+static enum pl_err
+author_set(char author[DB_MAX_AUTHOR + 1], const PGresult *res)
+{
+	int	 len;
+
+	if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0) ||
+	    (len = PQgetlength(res, 0, 0)) > DB_MAX_AUTHOR) {
+		log_errorx("author key missing or longer than %d bytes",
+		    DB_MAX_AUTHOR);
+		return PL_EINTERNAL;
+	}
+	memcpy(author, PQgetvalue(res, 0, 0), (size_t)len + 1);
+	return PL_OK;
 }
 
 /* The statement that checks the session and, when it can, does the read. */
@@ -139,7 +181,7 @@ list_params_set(struct list_params *lp, const struct list_query *q)
 enum pl_err
 db_session_user(struct db *db, const char *token, size_t len,
     long long max_age, long long update_age, struct db_read *read,
-    long long *user_id, bool *renewed)
+    char author[DB_MAX_AUTHOR + 1], bool *renewed)
 {
 	char		 tok[256], maxs[24], upds[24], p4[16];
 	const char	*params[STMT_MAX_PARAMS];
@@ -150,6 +192,8 @@ db_session_user(struct db *db, const char *token, size_t len,
 
 	*renewed = false;
 	db->lsn[0] = '\0';
+	if (db->as.preset == AP_NONE)
+		return PL_EUNAUTH;	/* JWT sessions only */
 	if (read != NULL)
 		read->done = false;
 	/* "sessionToken" is VARCHAR(255): a longer token matches nothing. */
@@ -184,7 +228,8 @@ db_session_user(struct db *db, const char *token, size_t len,
 		rc = PL_EUNAUTH;
 		goto out;
 	}
-	*user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if ((rc = author_set(author, res)) != PL_OK)
+		goto out;
 	*renewed = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
 	/* Without a replica the read is done along: no position needed. */
 	if (st == ST_SESSION)
@@ -200,58 +245,36 @@ out:
 }
 
 enum pl_err
-db_user_for_email(struct db *db, const char *email, const char *name,
-    long long *user_id)
+db_jwt_author(struct db *db, const char *sub, const char *email,
+    char author[DB_MAX_AUTHOR + 1])
 {
 	const char	*params[STMT_MAX_PARAMS];
 	PGresult	*res = NULL;
 	enum pl_err	 rc;
-	bool		 in_tx = false;
 
-	params[UP_EMAIL] = email;
-	params[UP_NAME] = name;
+	params[AP_SUB] = sub;
+	params[AP_EMAIL] = email;
 	db->lsn[0] = '\0';
-	/* Almost always the user exists: one indexed read. */
-	if ((rc = conn_exec(db, ST_USER_BY_EMAIL, params, PGRES_TUPLES_OK,
-	    &res)) != PL_OK)
+	/* Almost always known, with this email: one indexed read. */
+	if ((rc = conn_exec(db, ST_AUTHOR, params, PGRES_TUPLES_OK, &res))
+	    != PL_OK)
 		goto out;
 	if (PQntuples(res) == 1) {
 		lsn_set(db, res, 1);
-		goto found;
+		rc = author_set(author, res);
+		goto out;
 	}
 	PQclear(res);
-	res = NULL;
-
 	/*
-	 * First sight: lock the email, look again, insert.  The reads of
-	 * this request then go to the primary (no WAL position kept).
+	 * First sight, or a new email: one upsert, which concurrent first
+	 * requests serialise on the primary key.  The reads of this request
+	 * then go to the primary (no WAL position kept).
 	 */
-	if ((rc = conn_begin(db)) != PL_OK)
-		goto out;
-	in_tx = true;
-	if ((rc = conn_exec(db, ST_USER_LOCK, params, PGRES_TUPLES_OK, &res))
-	    != PL_OK)
-		goto out;
-	PQclear(res);
-	if ((rc = conn_exec(db, ST_USER_BY_EMAIL, params, PGRES_TUPLES_OK,
+	if ((rc = conn_exec(db, ST_AUTHOR_UPSERT, params, PGRES_TUPLES_OK,
 	    &res)) != PL_OK)
 		goto out;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		if ((rc = conn_exec(db, ST_USER_INSERT, params,
-		    PGRES_TUPLES_OK, &res)) != PL_OK)
-			goto out;
-		log_info("created user %s for a JWT session",
-		    PQgetvalue(res, 0, 0));
-	}
-	in_tx = false;
-	if ((rc = conn_commit(db)) != PL_OK)
-		goto out;
-found:
-	*user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	rc = author_set(author, res);
 out:
-	if (in_tx)
-		conn_rollback(db);
 	PQclear(res);
 	return rc;
 }
@@ -300,10 +323,10 @@ out:
 }
 
 enum pl_err
-db_place_list(struct db *db, const struct list_query *q, long long user_id,
+db_place_list(struct db *db, const struct list_query *q, const char *author,
     struct db_rows *rows)
 {
-	char		 lim[16], uid[24];
+	char		 lim[16];
 	const char	*params[STMT_MAX_PARAMS];
 	struct list_params lp;
 	PGresult	*res;
@@ -311,12 +334,11 @@ db_place_list(struct db *db, const struct list_query *q, long long user_id,
 	enum stmt	 st, rst;
 
 	snprintf(lim, sizeof(lim), "%u", q->limit);
-	fmt_ll(uid, sizeof(uid), user_id);
 	list_params_set(&lp, q);
 	if (q->offset > 0) {
 		params[OP_LIMIT] = lim;
 		params[OP_OFFSET] = lp.offset;
-		params[OP_AUTHOR] = uid;
+		params[OP_AUTHOR] = author;
 		st = q->mine ? ST_LIST_MINE_OFFSET : ST_LIST_OFFSET;
 		rst = q->mine ? ST_REPLICA_LIST_MINE_OFFSET :
 		    ST_REPLICA_LIST_OFFSET;
@@ -324,7 +346,7 @@ db_place_list(struct db *db, const struct list_query *q, long long user_id,
 		params[LP_LIMIT] = lim;
 		params[LP_TIME] = lp.time;
 		params[LP_ID] = lp.id;
-		params[LP_AUTHOR] = uid;
+		params[LP_AUTHOR] = author;
 		st = q->mine ? ST_LIST_MINE : ST_LIST;
 		rst = q->mine ? ST_REPLICA_LIST_MINE : ST_REPLICA_LIST;
 	}
@@ -379,10 +401,9 @@ field_param(const struct place_input *in, enum place_field f)
 }
 
 enum pl_err
-db_place_create(struct db *db, long long user_id,
+db_place_create(struct db *db, const char *author,
     const struct place_input *in, char id[UUID_LEN + 1])
 {
-	char		 uid[24];
 	const char	*params[STMT_MAX_PARAMS];
 	PGresult	*res = NULL;
 	enum pl_err	 rc;
@@ -390,8 +411,7 @@ db_place_create(struct db *db, long long user_id,
 
 	for (f = 0; f < PF__COUNT; f++)
 		params[IP_FIELD0 + f] = field_param(in, (enum place_field)f);
-	fmt_ll(uid, sizeof(uid), user_id);
-	params[IP_AUTHOR] = uid;
+	params[IP_AUTHOR] = author;
 	uuid_v4(id);
 	params[IP_ID] = id;
 	/*
@@ -423,19 +443,18 @@ db_place_why(struct db *db, const char *id)
 }
 
 enum pl_err
-db_place_update(struct db *db, const char *id, long long user_id,
+db_place_update(struct db *db, const char *id, const char *author,
     const struct place_input *in, struct db_rows *rows)
 {
-	char		 uid[24], mask[16];
+	char		 mask[16];
 	const char	*params[STMT_MAX_PARAMS];
 	PGresult	*res;
 	enum pl_err	 rc;
 	int		 f;
 
-	fmt_ll(uid, sizeof(uid), user_id);
 	snprintf(mask, sizeof(mask), "%u", in->present);
 	params[WP_ID] = id;
-	params[WP_AUTHOR] = uid;
+	params[WP_AUTHOR] = author;
 	params[WP_MASK] = mask;
 	for (f = 0; f < PF__COUNT; f++)
 		params[WP_FIELD0 + f] = field_param(in, (enum place_field)f);
@@ -449,16 +468,14 @@ db_place_update(struct db *db, const char *id, long long user_id,
 }
 
 enum pl_err
-db_place_delete(struct db *db, const char *id, long long user_id)
+db_place_delete(struct db *db, const char *id, const char *author)
 {
-	char		 uid[24];
 	const char	*params[STMT_MAX_PARAMS];
 	PGresult	*res = NULL;
 	enum pl_err	 rc;
 
-	fmt_ll(uid, sizeof(uid), user_id);
 	params[DP_ID] = id;
-	params[DP_AUTHOR] = uid;
+	params[DP_AUTHOR] = author;
 	if ((rc = conn_exec(db, ST_DELETE, params, PGRES_COMMAND_OK, &res))
 	    != PL_OK)
 		goto out;

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "authschema.h"
 #include "cursor.h"
 #include "error.h"
 #include "place.h"
@@ -54,17 +55,37 @@ struct db_read {
 };
 
 /*
+ * An author key: who wrote a place, as the statements compare it.  "u:"
+ * and the app's user id as text (any type: integer, text, uuid), or "s:"
+ * and a JWT caller's sub when no users row has that id (the worker's own
+ * author record, places.authors).  Never a number.
+ */
+#define DB_MAX_AUTHOR	(2 + 255)
+
+/*
  * A handle for conninfo (NULL: libpq's PG* variables) and, optionally, a
  * replica's read_conninfo; unnamed: behind a pooler in transaction mode
  * (pgbouncer pool_mode=transaction), which keeps no prepared statement
- * from one transaction to the next.  Does not connect.
+ * from one transaction to the next; as: where the tables are (copied;
+ * NULL: the pg preset).
+ * Does not connect.
  */
 struct db	*db_new(const char *conninfo, const char *read_conninfo,
-		    bool unnamed);
+		    bool unnamed, const struct authschema *as);
+
+/*
+ * Connects to the primary, checks the tables against its catalog and
+ * builds the statements (authschema_check()), and disconnects: the
+ * worker's start-up.
+ * PL_OK; PL_EBADREQ with err naming the missing table or column (stop);
+ * PL_EDBDOWN (the first connection does it later); PL_ENOMEM.
+ */
+enum pl_err	db_check(struct db *, char *err, size_t errlen) PL_MUST_CHECK;
 void		 db_free(struct db *);
 
 /*
- * The user id of the session with this token, in one statement that also
+ * The author key ("u:" and the user's id) of the session with this token,
+ * in one statement that also
  * does what NextAuth's session route does on the way: an expired session
  * (expires < now) is deleted (next-auth 4.24.15 core/routes/session.js
  * l.99-102); a live one whose expires - max_age + update_age <= now gets
@@ -77,21 +98,23 @@ void		 db_free(struct db *);
  */
 enum pl_err	db_session_user(struct db *, const char *token, size_t len,
 		    long long max_age, long long update_age,
-		    struct db_read *read, long long *user_id, bool *renewed)
-		    PL_MUST_CHECK;
+		    struct db_read *read, char author[DB_MAX_AUTHOR + 1],
+		    bool *renewed) PL_MUST_CHECK;
 
 /*
- * The id of the users row with this email, inserted (with name, if not
- * empty) when there is none: a JWT caller owns places like a database
- * session's user.  Concurrent first requests insert one row, not two.
+ * The author key of a JWT caller: the app's user whose id is sub when
+ * there is one (NextAuth's sub is the user's id), else the worker's
+ * author record for sub, made or given the current email (the API's
+ * author) here.  No users row is ever made: Prisma's and Drizzle's ids
+ * are the app's to make, and a JWT-only app has no users table.
  * PL_OK; PL_EDBDOWN; PL_EINTERNAL.
  */
-enum pl_err	db_user_for_email(struct db *, const char *email,
-		    const char *name, long long *user_id) PL_MUST_CHECK;
+enum pl_err	db_jwt_author(struct db *, const char *sub, const char *email,
+		    char author[DB_MAX_AUTHOR + 1]) PL_MUST_CHECK;
 
 /* PL_OK with rows (possibly none); PL_EDBDOWN; PL_EINTERNAL. */
 enum pl_err	db_place_list(struct db *, const struct list_query *,
-		    long long user_id, struct db_rows *) PL_MUST_CHECK;
+		    const char *author, struct db_rows *) PL_MUST_CHECK;
 /* PL_OK with one row; PL_ENOTFOUND; PL_EDBDOWN; PL_EINTERNAL. */
 enum pl_err	db_place_get(struct db *, const char *id,
 		    struct db_rows *) PL_MUST_CHECK;
@@ -100,18 +123,18 @@ enum pl_err	db_place_get(struct db *, const char *id,
  * that the statement can be sent again after a lost connection without
  * inserting twice: on PL_OK the row exists, on any error it does not.
  */
-enum pl_err	db_place_create(struct db *, long long user_id,
+enum pl_err	db_place_create(struct db *, const char *author,
 		    const struct place_input *, char id[UUID_LEN + 1])
 		    PL_MUST_CHECK;
 /*
- * Changes the fields in in->present of the place, if user_id wrote it.
+ * Changes the fields in in->present of the place, if author wrote it.
  * PL_OK with the updated row; PL_ENOTFOUND; PL_EFORBIDDEN; PL_EDBDOWN;
  * PL_EINTERNAL.
  */
-enum pl_err	db_place_update(struct db *, const char *id, long long user_id,
+enum pl_err	db_place_update(struct db *, const char *id, const char *author,
 		    const struct place_input *, struct db_rows *) PL_MUST_CHECK;
 /* PL_OK; PL_ENOTFOUND; PL_EFORBIDDEN; PL_EDBDOWN; PL_EINTERNAL. */
-enum pl_err	db_place_delete(struct db *, const char *id, long long user_id)
+enum pl_err	db_place_delete(struct db *, const char *id, const char *author)
 		    PL_MUST_CHECK;
 
 /* Row i of rows as text columns (pointers into the result). */

@@ -1,4 +1,5 @@
 #include <poll.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,38 @@ log_stmt_error(const char *verb, const char *what, const PGresult *res,
 		    state ? state : "unknown");
 	else
 		log_errorx("%s%s: %s", verb, what, PQerrorMessage(pg));
+}
+
+enum pl_err
+conn_resolve(struct db *db, PGconn *pg, char *err, size_t errlen)
+{
+	struct sql_names	 before, names;
+	enum pl_err		 rc;
+
+	if (db->built)
+		return PL_OK;
+	authschema_names(&db->as, &before);
+	if ((rc = authschema_check(&db->as, pg, true, err, errlen)) != PL_OK)
+		return rc;
+	authschema_names(&db->as, &names);
+	/* db_new() built them for the preset's ORM: again if that differs. */
+	if (names.session_id != before.session_id ||
+	    names.expires_utc != before.expires_utc ||
+	    strcmp(names.users_id_type, before.users_id_type) != 0) {
+		stmt_table_free(&db->stmts);
+		if ((rc = stmt_table_build(&db->stmts, &names)) != PL_OK) {
+			snprintf(err, errlen, "building the statements: %s",
+			    pl_strerror(rc));
+			return rc;
+		}
+	}
+	db->built = true;
+	log_info("tables: PLACES_AUTH_SCHEMA=%s, sessions keyed by %s, "
+	    "expires %s, users id %s", db->as.preset_name,
+	    db->as.session_id ? "id" : "token",
+	    db->as.expires_utc ? "timestamp (UTC)" : "timestamptz",
+	    db->as.preset == AP_NONE ? "(none)" : db->as.users_id_type);
+	return PL_OK;
 }
 
 /*
@@ -139,10 +172,26 @@ conn_open(struct db *db, struct conn *c)
 		PQclear(res);
 		res = NULL;
 	}
+	/*
+	 * The tables are checked once, on the first connection to the
+	 * primary (cgi/places.c tries at start-up).  A replica never opens
+	 * first: its reads follow a session check on the primary.
+	 */
+	if (!db->built && c->replica)
+		goto out;
+	if (!db->built && (rc = conn_resolve(db, c->pg, db->why,
+	    sizeof(db->why))) != PL_OK) {
+		if (rc == PL_EBADREQ) {
+			log_errorx("%s", db->why);
+			db->bad_schema = true;
+			rc = PL_EINTERNAL;
+		}
+		goto out;
+	}
 	for (i = 0; i < ST__COUNT && !db->unnamed; i++) {
 		const struct stmt_def *d = stmt_def((enum stmt)i);
 
-		if (d->replica != c->replica)
+		if (d->replica != c->replica || db->stmts.sql[i] == NULL)
 			continue;
 		res = PQprepare(c->pg, d->name, db->stmts.sql[i], d->nparams,
 		    NULL);
@@ -236,6 +285,10 @@ conn_exec(struct db *db, enum stmt st, const char *const *params,
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((rc = conn_ready(db, c)) != PL_OK)
 			goto out;
+		if (db->stmts.sql[st] == NULL) {
+			rc = PL_EINTERNAL;	/* on tables there are none of */
+			goto out;
+		}
 		if (db->unnamed)
 			res = PQexecParams(c->pg, db->stmts.sql[st], d->nparams,
 			    NULL, params, NULL, NULL, 0);
@@ -268,6 +321,19 @@ conn_exec(struct db *db, enum stmt st, const char *const *params,
 	}
 out:
 	PQclear(res);
+	return rc;
+}
+
+enum pl_err
+conn_connect(struct db *db, char *err, size_t errlen)
+{
+	enum pl_err	 rc;
+
+	rc = conn_ready(db, &db->primary);
+	if (db->bad_schema) {
+		snprintf(err, errlen, "%s", db->why);
+		return PL_EBADREQ;
+	}
 	return rc;
 }
 

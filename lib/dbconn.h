@@ -16,6 +16,7 @@
 
 #include <libpq-fe.h>
 
+#include "authschema.h"
 #include "error.h"
 #include "stmt.h"
 
@@ -40,8 +41,30 @@ struct db {
 	struct conn		 replica;	/* conninfo NULL: no replica */
 	bool			 unnamed;	/* no named prepared statements */
 	char			 lsn[LSN_MAX + 1];	/* this request's; "" */
-	struct stmt_table	 stmts;		/* built once, in db_new() */
+	struct stmt_table	 stmts;		/* built once, on connecting */
+	struct authschema	 as;		/* the tables, checked once */
+	bool			 built;		/* as checked, stmts built */
+	bool			 bad_schema;	/* the check failed: why */
+	char			 why[256];
 };
+
+/*
+ * Checks db->as against pg's catalog and builds the statements, once:
+ * start-up work, done on the first connection to the primary (extern so
+ * that tests/bench/callgrind.sh can leave it out of a request's count, as
+ * it does the connection).  PL_OK; PL_EBADREQ with err naming what is
+ * missing; PL_EDBDOWN; PL_ENOMEM.
+ */
+enum pl_err	conn_resolve(struct db *, PGconn *pg, char *err, size_t errlen)
+		    PL_MUST_CHECK;
+
+/*
+ * Opens the primary now if it is not open (which checks the tables):
+ * PL_OK; PL_EBADREQ with err saying which table or column is missing;
+ * PL_EDBDOWN; PL_ENOMEM.
+ */
+enum pl_err	conn_connect(struct db *, char *err, size_t errlen)
+		    PL_MUST_CHECK;
 
 /* Fills c (no connection yet); -1 out of memory. */
 int		conn_init(struct conn *, const char *role, const char *conninfo,

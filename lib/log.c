@@ -18,7 +18,8 @@
 static const char	*prog = "places";
 static enum log_level	 level = LOG_INFO;
 static char		 reqid[LOG_ID_MAX + 1];
-static long long	 user = -1;
+/* The caller's author key (db.h), "" when none; see add_user(). */
+static char		 user[2 + 255 + 1];
 static long long	 pid;	/* log_init()'s: no system call per line */
 
 static const char *const level_names[] = {
@@ -64,13 +65,13 @@ log_set_request(const char *id, size_t len)
 	if (len > 0)
 		memcpy(reqid, id, len);
 	reqid[len] = '\0';
-	user = -1;
+	user[0] = '\0';
 }
 
 void
-log_set_user(long long user_id)
+log_set_user(const char *author)
 {
-	user = user_id < 0 ? -1 : user_id;
+	snprintf(user, sizeof(user), "%s", author != NULL ? author : "");
 }
 
 /*
@@ -278,6 +279,28 @@ finish(struct line *l)
 	(void)!write(STDERR_FILENO, l->buf, l->len);
 }
 
+/*
+ * user_id: an app user's id, a number as before when it is one ("u:12"
+ * is 12), else the author key as a string ("u:<text id>", "s:<sub>").
+ */
+static void
+add_user(struct line *l)
+{
+	const char	*id = user;
+	size_t		 i;
+
+	if (strncmp(id, "u:", 2) == 0) {
+		id += 2;
+		for (i = 0; id[i] >= '0' && id[i] <= '9'; i++)
+			;
+		if (i > 0 && i < 19 && id[i] == '\0') {
+			add_raw(l, "user_id", id);
+			return;
+		}
+	}
+	add_str(l, "user_id", user, strlen(user), false, false);
+}
+
 void
 log_access(const char *method, size_t method_len, const char *path,
     size_t path_len, int status, long long duration_us)
@@ -294,8 +317,8 @@ log_access(const char *method, size_t method_len, const char *path,
 	    path_len, path_len > LOG_PATH_MAX, true);
 	add_num(&l, "status", status);
 	add_num(&l, "duration_us", duration_us);
-	if (user >= 0)
-		add_num(&l, "user_id", user);
+	if (user[0] != '\0')
+		add_user(&l);
 	else
 		add_raw(&l, "user_id", "null");
 	add_raw(&l, "msg", "\"request\"");
@@ -328,8 +351,8 @@ vlog(enum log_level lvl, int errnum, const char *fmt, va_list ap)
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 		len--;
 	begin(&l, lvl);
-	if (user >= 0)
-		add_num(&l, "user_id", user);
+	if (user[0] != '\0')
+		add_user(&l);
 	add_str(&l, "msg", msg, len, false, false);
 	finish(&l);
 }

@@ -48,8 +48,12 @@ bool	log_enabled(enum log_level);
  * forgets the user; NULL clears both.
  */
 void	log_set_request(const char *id, size_t len);
-/* The authenticated user of the current request (users.id; < 0: none). */
-void	log_set_user(long long user_id);
+/*
+ * The author of the current request (db.h's key; NULL or "": none):
+ * user_id is the app user's id, a number when it is one ("u:12" is 12),
+ * else the key as a string.
+ */
+void	log_set_user(const char *author);
 
 /*
  * The access line of the current request, at level info: the method,

@@ -286,16 +286,20 @@ session_resolve(struct db *db, const struct session_config *cfg,
 		if (rc != PL_OK)
 			return rc;
 		memcpy(s->sub, claims.sub, sizeof(s->sub));
-		/* Ownership works as for database sessions: by users row. */
-		return db_user_for_email(db, claims.email, claims.name,
-		    &s->user_id);
+		/*
+		 * The author is the sub (the user's id in NextAuth), the
+		 * email only its display; a token without sub is keyed by
+		 * its email.
+		 */
+		return db_jwt_author(db, s->sub[0] != '\0' ? s->sub :
+		    claims.email, claims.email, s->author);
 	}
 
 	s->kind = SESSION_DATABASE;
 	if (len > SESSION_MAX_TOKEN || !printable(tok, len))
 		return PL_EUNAUTH;	/* cannot be a sessionToken */
 	return db_session_user(db, tok, len, cfg->max_age, cfg->update_age,
-	    read, &s->user_id, &s->renewed);
+	    read, s->author, &s->renewed);
 }
 
 void

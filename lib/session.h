@@ -49,7 +49,8 @@ enum session_kind {
 #define SESSION_MAX_SUB		255	/* bytes of a JWT's "sub" */
 
 struct session {
-	long long		 user_id;	/* users.id */
+	/* Who calls, as places.author_key holds it (DB_MAX_AUTHOR, db.h). */
+	char			 author[2 + 255 + 1];
 	enum session_kind	 kind;
 	const char		*cookie;	/* cookie name, NULL for Bearer */
 	const char		*token;		/* borrowed from the request */

@@ -12,23 +12,31 @@
 
 /*
  * Template keys.  {users}, {sessions.token}, ... are names (enum sql_name),
- * quoted when the table is built; the others are fragments shared by
- * several statements, expanded in place.
+ * quoted when the table is built, a table's with its schema; the others
+ * are fragments, expanded in place: fixed ones (fragments[]) and those
+ * that depend on the app's tables (variant()).
  */
+#define NO_SCHEMA	SN__COUNT
 static const struct {
 	const char	*key;
 	enum sql_name	 name;
+	const char	*fixed;		/* a table of the worker's: its name */
+	enum sql_name	 schema;	/* NO_SCHEMA: not qualified */
 } keys[] = {
-	{ "users", SN_USERS },
-	{ "users.id", SN_USERS_ID },
-	{ "users.email", SN_USERS_EMAIL },
-	{ "users.name", SN_USERS_NAME },
-	{ "sessions", SN_SESSIONS },
-	{ "sessions.id", SN_SESSIONS_ID },
-	{ "sessions.token", SN_SESSIONS_TOKEN },
-	{ "sessions.user", SN_SESSIONS_USER },
-	{ "sessions.expires", SN_SESSIONS_EXPIRES },
-	{ "places", SN_PLACES },
+	{ "users", SN_USERS, NULL, SN_APP_SCHEMA },
+	{ "users.id", SN_USERS_ID, NULL, NO_SCHEMA },
+	{ "users.email", SN_USERS_EMAIL, NULL, NO_SCHEMA },
+	{ "users.name", SN_USERS_NAME, NULL, NO_SCHEMA },
+	{ "sessions", SN_SESSIONS, NULL, SN_APP_SCHEMA },
+	/* The id, or the token where there is none: what keys a row. */
+	{ "sessions.key", SN_SESSIONS_ID, NULL, NO_SCHEMA },
+	{ "sessions.token", SN_SESSIONS_TOKEN, NULL, NO_SCHEMA },
+	{ "sessions.user", SN_SESSIONS_USER, NULL, NO_SCHEMA },
+	{ "sessions.expires", SN_SESSIONS_EXPIRES, NULL, NO_SCHEMA },
+	{ "app", SN_APP_SCHEMA, NULL, NO_SCHEMA },
+	{ "own", SN_OWN_SCHEMA, NULL, NO_SCHEMA },
+	{ "places", SN__COUNT, "places", SN_OWN_SCHEMA },
+	{ "authors", SN__COUNT, "authors", SN_OWN_SCHEMA },
 };
 
 static const struct {
@@ -38,7 +46,7 @@ static const struct {
 	/* The columns of a place, in the order of enum place_col. */
 	{ "place_cols",
 	    "p.id, p.name, p.location, p.image, p.\"mapURL\", p.description, "
-	    "u.{users.email}, "
+	    "{author_email}, "
 	    "to_char(p.created_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created, "
 	    "to_char(p.updated_at AT TIME ZONE 'UTC', "
@@ -63,38 +71,111 @@ static const struct {
 	{ "newest_capped",
 	    "ORDER BY p.created_at DESC, p.id DESC "
 	    "LIMIT " XSTR(LIST_LIMIT_MAX) },
-	/* Places with their author's row (p, u). */
-	{ "places_join",
-	    "{places} p JOIN {users} u ON u.{users.id} = p.author_id" },
+	/* Places with their author (p; u the user, a the JWT author). */
+	{ "places_join", "{places} p {author_join}" },
 	/*
 	 * The session check: $1 token, $2 max_age, $3 update_age (seconds).
-	 * h is its one row (none when there is no such session): the user,
-	 * whether the session is live, whether this statement renewed it,
-	 * and the primary's WAL position, which a replica must have replayed
-	 * before it may answer this request's read.  The UPDATE re-checks
-	 * its WHERE on the locked, current row, so a racing request that
-	 * renewed first makes this one a no-op; sent twice, it deletes or
-	 * renews nothing more.
+	 * h is its one row (none when there is no such session): the author
+	 * key ('u:' and the user's id as text, whatever its type), whether
+	 * the session is live, whether this statement renewed it, and the
+	 * primary's WAL position, which a replica must have replayed before
+	 * it may answer this request's read.  The UPDATE re-checks its WHERE
+	 * on the locked, current row, so a racing request that renewed first
+	 * makes this one a no-op; sent twice, it deletes or renews nothing
+	 * more.  Rows are keyed by {sessions.key}: the id, or the token where
+	 * the table has no id (@auth/prisma-adapter, Drizzle), as the adapters'
+	 * deleteSession does.  {now} is now() in the column's terms (UTC for
+	 * a timestamp column), so the server's TimeZone never matters.
 	 */
 	{ "session_check",
-	    "WITH s AS (SELECT s.{sessions.id}, s.{sessions.user}, "
+	    "WITH s AS (SELECT s.{sessions.key} AS k, s.{sessions.user}, "
 	    "s.{sessions.expires} FROM {sessions} s "
 	    "JOIN {users} u ON u.{users.id} = s.{sessions.user} "
 	    "WHERE s.{sessions.token} = $1), "
 	    "gone AS (DELETE FROM {sessions} d USING s "
-	    "WHERE d.{sessions.id} = s.{sessions.id} "
-	    "AND s.{sessions.expires} < now()), "
+	    "WHERE d.{sessions.key} = s.k "
+	    "AND s.{sessions.expires} < {now}), "
 	    "renewed AS (UPDATE {sessions} r "
-	    "SET {sessions.expires} = now() + make_interval(secs => $2) FROM s "
-	    "WHERE r.{sessions.id} = s.{sessions.id} "
-	    "AND r.{sessions.expires} >= now() AND r.{sessions.expires} "
-	    "- make_interval(secs => $2) + make_interval(secs => $3) <= now() "
-	    "RETURNING r.{sessions.id}), "
-	    "h AS (SELECT s.{sessions.user} AS uid, "
-	    "s.{sessions.expires} >= now() AS live, "
+	    "SET {sessions.expires} = {now} + make_interval(secs => $2) FROM s "
+	    "WHERE r.{sessions.key} = s.k "
+	    "AND r.{sessions.expires} >= {now} AND r.{sessions.expires} "
+	    "- make_interval(secs => $2) + make_interval(secs => $3) <= {now} "
+	    "RETURNING 1), "
+	    "h AS (SELECT 'u:' || s.{sessions.user}::text AS uid, "
+	    "s.{sessions.expires} >= {now} AS live, "
 	    "EXISTS (SELECT 1 FROM renewed) AS renewed, "
 	    "pg_current_wal_lsn()::text AS lsn FROM s) " },
+	/* A new place's author columns from the author key $6. */
+	{ "author_sub_val",
+	    "CASE WHEN left($6, 2) = 's:' THEN substr($6, 3) END" },
 };
+
+/*
+ * The fragments that depend on the app's tables: with users and without
+ * (PLACES_AUTH_SCHEMA=none), the expiry's type, the users' id type.  An
+ * author is a user of the app (places.author_id, 'u:' keys) or a JWT
+ * caller with no users row (places.author_sub, 's:' keys); author_key is
+ * the generated column that says which, so ownership is one comparison.
+ */
+static const char *
+variant(const struct sql_names *n, const char *key, size_t klen)
+{
+	static const struct {
+		const char	*key;
+		const char	*users;
+		const char	*none;
+	} v[] = {
+		{ "author_email", "COALESCE(u.{users.email}, a.email)",
+		    "a.email" },
+		{ "author_join", "LEFT JOIN {users} u ON u.{users.id} = "
+		    "p.author_id LEFT JOIN {authors} a ON a.sub = p.author_sub",
+		    "JOIN {authors} a ON a.sub = p.author_sub" },
+		{ "author_cols", "author_id, author_sub", "author_sub" },
+		{ "author_vals", "CASE WHEN left($6, 2) = 'u:' THEN "
+		    "substr($6, 3)::{uid_type} END, {author_sub_val}",
+		    "{author_sub_val}" },
+		/* A JWT's sub that is a users id: the same author. */
+		{ "jwt_user", "SELECT 'u:' || {users.id}::text AS k, 0 AS o "
+		    "FROM {users} WHERE {uid_is_sub}",
+		    "SELECT NULL::text AS k, 0 AS o WHERE false" },
+	};
+	size_t	 i;
+
+	if (klen == 3 && memcmp(key, "now", 3) == 0)
+		return n->expires_utc ? "(now() AT TIME ZONE 'UTC')" : "now()";
+	/* After a timestamp expression: as a UTC timestamp (placesctl). */
+	if (klen == 3 && memcmp(key, "utc", 3) == 0)
+		return n->expires_utc ? "" : " AT TIME ZONE 'UTC'";
+	/* A session's id as text, never its token (placesctl prints it). */
+	if (klen == 3 && memcmp(key, "sid", 3) == 0)
+		return n->session_id ? "{sessions.key}::text" : "'-'";
+	if (klen == 8 && memcmp(key, "uid_type", 8) == 0)
+		return n->users_id_type;
+	if (klen == 10 && memcmp(key, "uid_is_sub", 10) == 0) {
+		/* $1 as the users' id when it can be one: no cast error. */
+		if (strcmp(n->users_id_type, "integer") == 0)
+			return "{users.id} = CASE WHEN $1 ~ '^[0-9]+$' AND "
+			    "length($1) <= 9 THEN $1::integer END";
+		if (strcmp(n->users_id_type, "bigint") == 0)
+			return "{users.id} = CASE WHEN $1 ~ '^[0-9]+$' AND "
+			    "length($1) <= 18 THEN $1::bigint END";
+		if (strcmp(n->users_id_type, "uuid") == 0)
+			return "{users.id} = CASE WHEN $1 ~* '^[0-9a-f-]+$' AND "
+			    "length($1) = 36 AND substr($1, 9, 1) || "
+			    "substr($1, 14, 1) || substr($1, 19, 1) || "
+			    "substr($1, 24, 1) = '----' AND "
+			    "length(replace($1, '-', '')) = 32 THEN $1::uuid END";
+		if (strcmp(n->users_id_type, "text") == 0 ||
+		    strncmp(n->users_id_type, "character varying", 17) == 0)
+			return "{users.id} = $1";
+		/* Any other type: compared as text, without its index. */
+		return "{users.id}::text = $1";
+	}
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (strlen(v[i].key) == klen && memcmp(v[i].key, key, klen) == 0)
+			return n->users ? v[i].users : v[i].none;
+	return NULL;
+}
 
 /*
  * The statements.  A read behind a head row h (the session check, or the
@@ -135,7 +216,7 @@ static const struct {
 	    true, false },
 	    "{session_check}SELECT h.uid, h.live, h.renewed, q.* FROM h "
 	    "LEFT JOIN LATERAL (SELECT c.* FROM (SELECT {place_cols}, "
-	    "{list_key} FROM {places_join} WHERE p.author_id = h.uid "
+	    "{list_key} FROM {places_join} WHERE p.author_key = h.uid "
 	    "AND h.live AND (p.created_at, p.id) < ($5::timestamptz, $6::uuid) "
 	    "{newest_capped}) c ORDER BY c.sort_at DESC, c.id DESC LIMIT $4) q "
 	    "ON true ORDER BY q.sort_at DESC, q.id DESC" },
@@ -144,7 +225,7 @@ static const struct {
 	    SP_LIST_OFFSET + 1, true, false },
 	    "{session_check}SELECT h.uid, h.live, h.renewed, q.* FROM h "
 	    "LEFT JOIN LATERAL (SELECT {place_cols}, {list_key} "
-	    "FROM {places_join} WHERE p.author_id = h.uid AND h.live "
+	    "FROM {places_join} WHERE p.author_key = h.uid AND h.live "
 	    "ORDER BY p.created_at DESC, p.id DESC LIMIT $4 OFFSET $5) q "
 	    "ON true ORDER BY q.sort_at DESC, q.id DESC" },
 	/* As ST_SESSION; $4 the place's id. */
@@ -152,14 +233,21 @@ static const struct {
 	    "{session_check}SELECT h.uid, h.live, h.renewed, q.* FROM h "
 	    "LEFT JOIN LATERAL (SELECT {place_cols} "
 	    "FROM {places_join} WHERE p.id = $4::uuid AND h.live) q ON true" },
-	/* $1 email. */
-	[ST_USER_BY_EMAIL] = { { "user_by_email", UP_EMAIL + 1, true, false },
-	    "SELECT {users.id}, pg_current_wal_lsn()::text FROM {users} "
-	    "WHERE {users.email} = $1 ORDER BY {users.id} LIMIT 1" },
-	/* $1 email, $2 name ('' for none). */
-	[ST_USER_INSERT] = { { "user_insert", UP_NAME + 1, false, false },
-	    "INSERT INTO {users} ({users.email}, {users.name}) "
-	    "VALUES ($1, NULLIF($2, '')) RETURNING {users.id}" },
+	/*
+	 * $1 sub, $2 email: a JWT caller's author key, when known: the app's
+	 * user whose id is the sub (NextAuth's sub is the user's id), else
+	 * the worker's author record of that sub, if its email is current.
+	 */
+	[ST_AUTHOR] = { { "author", AP_EMAIL + 1, true, false },
+	    "WITH x AS ({jwt_user} UNION ALL SELECT 's:' || sub, 1 "
+	    "FROM {authors} WHERE sub = $1 AND email = $2) "
+	    "SELECT k, pg_current_wal_lsn()::text FROM x ORDER BY o LIMIT 1" },
+	/* $1 sub, $2 email: the author record, made or its email updated. */
+	[ST_AUTHOR_UPSERT] = { { "author_upsert", AP_EMAIL + 1, true,
+	    false },
+	    "INSERT INTO {authors} (sub, email) VALUES ($1, $2) "
+	    "ON CONFLICT (sub) DO UPDATE SET email = EXCLUDED.email "
+	    "RETURNING 's:' || sub" },
 	/*
 	 * $1 email.  Serialises the inserts of one email (users.email is not
 	 * unique), in a transaction: the worker's and placesctl's.
@@ -181,14 +269,14 @@ static const struct {
 	/* $1 limit, $2 and $3 the position, $4 author. */
 	[ST_LIST_MINE] = { { "list_mine", LP_AUTHOR + 1, true, false },
 	    "SELECT q.* FROM (SELECT {place_cols}, {list_key} "
-	    "FROM {places_join} WHERE p.author_id = $4 "
+	    "FROM {places_join} WHERE p.author_key = $4 "
 	    "AND (p.created_at, p.id) < ($2::timestamptz, $3::uuid) "
 	    "{newest_capped}) q ORDER BY q.sort_at DESC, q.id DESC LIMIT $1" },
 	/* $1 limit, $2 offset, $3 author. */
 	[ST_LIST_MINE_OFFSET] = { { "list_mine_offset", OP_AUTHOR + 1, true,
 	    false },
 	    "SELECT {place_cols}, {list_key} FROM {places_join} "
-	    "WHERE p.author_id = $3 AND true "
+	    "WHERE p.author_key = $3 AND true "
 	    "ORDER BY p.created_at DESC, p.id DESC LIMIT $1 OFFSET $2" },
 	/* $1 id. */
 	[ST_GET] = { { "get", GP_ID + 1, true, false },
@@ -217,7 +305,7 @@ static const struct {
 	    "WITH h AS (SELECT pg_last_wal_replay_lsn() >= $5::pg_lsn AS ok) "
 	    "SELECT h.ok, q.* FROM h LEFT JOIN LATERAL "
 	    "(SELECT c.* FROM (SELECT {place_cols}, {list_key} "
-	    "FROM {places_join} WHERE p.author_id = $4 AND h.ok "
+	    "FROM {places_join} WHERE p.author_key = $4 AND h.ok "
 	    "AND (p.created_at, p.id) < ($2::timestamptz, $3::uuid) "
 	    "{newest_capped}) c ORDER BY c.sort_at DESC, c.id DESC LIMIT $1) q "
 	    "ON true ORDER BY q.sort_at DESC, q.id DESC" },
@@ -227,7 +315,7 @@ static const struct {
 	    "WITH h AS (SELECT pg_last_wal_replay_lsn() >= $4::pg_lsn AS ok) "
 	    "SELECT h.ok, q.* FROM h LEFT JOIN LATERAL "
 	    "(SELECT {place_cols}, {list_key} FROM {places_join} "
-	    "WHERE p.author_id = $3 AND h.ok "
+	    "WHERE p.author_key = $3 AND h.ok "
 	    "ORDER BY p.created_at DESC, p.id DESC "
 	    "LIMIT $1 OFFSET $2) q ON true ORDER BY q.sort_at DESC, q.id DESC" },
 	/* $1 id, $2 the WAL position. */
@@ -245,8 +333,8 @@ static const struct {
 	 */
 	[ST_INSERT] = { { "insert", IP_ID + 1, true, false },
 	    "INSERT INTO {places} (id, name, location, image, \"mapURL\", "
-	    "description, author_id) VALUES ($7::uuid, $1, $2, $3, $4, $5, $6) "
-	    "ON CONFLICT (id) DO NOTHING" },
+	    "description, {author_cols}) VALUES ($7::uuid, $1, $2, $3, $4, $5, "
+	    "{author_vals}) ON CONFLICT (id) DO NOTHING" },
 	/*
 	 * $1 id, $2 author, $3 the mask of fields to change (bit 1 << enum
 	 * place_field), $4..$8 their values in that order.
@@ -261,15 +349,14 @@ static const struct {
 	    "description = CASE WHEN $3::int & 16 <> 0 THEN $8 "
 	    "ELSE description END, "
 	    "updated_at = now() "
-	    "WHERE id = $1::uuid AND author_id = $2 RETURNING *) "
-	    "SELECT {place_cols} FROM p JOIN {users} u "
-	    "ON u.{users.id} = p.author_id" },
+	    "WHERE id = $1::uuid AND author_key = $2 RETURNING *) "
+	    "SELECT {place_cols} FROM p {author_join}" },
 	/* $1 id. */
 	[ST_OWNER] = { { "owner", GP_ID + 1, true, false },
-	    "SELECT author_id FROM {places} WHERE id = $1::uuid" },
+	    "SELECT author_key FROM {places} WHERE id = $1::uuid" },
 	/* $1 id, $2 author. */
 	[ST_DELETE] = { { "delete", DP_AUTHOR + 1, false, false },
-	    "DELETE FROM {places} WHERE id = $1::uuid AND author_id = $2" },
+	    "DELETE FROM {places} WHERE id = $1::uuid AND author_key = $2" },
 };
 
 const char stmt_settings[] =
@@ -288,10 +375,15 @@ stmt_names_default(struct sql_names *n)
 		[SN_SESSIONS_TOKEN] = "sessionToken",
 		[SN_SESSIONS_USER] = "userId",
 		[SN_SESSIONS_EXPIRES] = "expires",
-		[SN_PLACES] = "places",
+		[SN_APP_SCHEMA] = "public",
+		[SN_OWN_SCHEMA] = "places",
 	};
 
 	memcpy(n->name, pg, sizeof(n->name));
+	n->users = true;
+	n->session_id = true;
+	n->expires_utc = false;
+	n->users_id_type = "integer";
 }
 
 const struct stmt_def *
@@ -323,13 +415,45 @@ quoter_new(void)
 	return PQconnectStartParams(k, v, 0);
 }
 
-/* Appends the expansion of template tpl; recursion depth 1 (fragments). */
+/* Appends name quoted, or fails. */
+static enum pl_err
+add_ident(struct buf *b, PGconn *q, const char *s)
+{
+	char	*quoted;
+
+	if (s == NULL || (quoted = PQescapeIdentifier(q, s, strlen(s))) == NULL)
+		return PL_ENOMEM;
+	buf_adds(b, quoted);
+	PQfreemem(quoted);
+	return PL_OK;
+}
+
+/* Appends the name of keys[i]: schema-qualified for a table. */
+static enum pl_err
+add_name(struct buf *b, PGconn *q, const struct sql_names *n, size_t i)
+{
+	enum sql_name	 nm = keys[i].name;
+	enum pl_err	 rc;
+
+	if (keys[i].schema != NO_SCHEMA) {
+		if ((rc = add_ident(b, q, n->name[keys[i].schema])) != PL_OK)
+			return rc;
+		buf_addc(b, '.');
+	}
+	if (keys[i].fixed != NULL)
+		return add_ident(b, q, keys[i].fixed);
+	/* No id: rows are keyed by the token, which is unique. */
+	if (nm == SN_SESSIONS_ID && !n->session_id)
+		nm = SN_SESSIONS_TOKEN;
+	return add_ident(b, q, n->name[nm]);
+}
+
+/* Appends the expansion of template tpl; fragments nest 3 deep at most. */
 static enum pl_err
 expand(struct buf *b, PGconn *q, const struct sql_names *n, const char *tpl,
     int depth)
 {
-	const char	*open, *close;
-	char		*quoted;
+	const char	*open, *close, *text;
 	size_t		 i, klen;
 	enum pl_err	 rc;
 
@@ -344,27 +468,54 @@ expand(struct buf *b, PGconn *q, const struct sql_names *n, const char *tpl,
 			    memcmp(keys[i].key, open + 1, klen) == 0)
 				break;
 		if (i < sizeof(keys) / sizeof(keys[0])) {
-			const char *s = n->name[keys[i].name];
-
-			if (s == NULL || (quoted = PQescapeIdentifier(q, s,
-			    strlen(s))) == NULL)
-				return PL_ENOMEM;
-			buf_adds(b, quoted);
-			PQfreemem(quoted);
+			if ((rc = add_name(b, q, n, i)) != PL_OK)
+				return rc;
 			continue;
 		}
-		for (i = 0; i < sizeof(fragments) / sizeof(fragments[0]); i++)
+		text = variant(n, open + 1, klen);
+		for (i = 0; text == NULL &&
+		    i < sizeof(fragments) / sizeof(fragments[0]); i++)
 			if (strlen(fragments[i].key) == klen &&
 			    memcmp(fragments[i].key, open + 1, klen) == 0)
-				break;
-		if (i == sizeof(fragments) / sizeof(fragments[0]) || depth > 0)
+				text = fragments[i].text;
+		if (text == NULL || depth > 3)
 			return PL_EINTERNAL;
-		if ((rc = expand(b, q, n, fragments[i].text, depth + 1))
-		    != PL_OK)
+		if ((rc = expand(b, q, n, text, depth + 1)) != PL_OK)
 			return rc;
 	}
 	buf_adds(b, tpl);
 	return b->failed ? PL_ENOMEM : PL_OK;
+}
+
+enum pl_err
+stmt_expand(const struct sql_names *n, const char *tpl, char **out)
+{
+	struct buf	 b = BUF_INIT;
+	PGconn		*q;
+	enum pl_err	 rc = PL_ENOMEM;
+
+	*out = NULL;
+	if ((q = quoter_new()) == NULL)
+		goto out;
+	if ((rc = expand(&b, q, n, tpl, 0)) != PL_OK)
+		goto out;
+	if ((*out = strndup(b.data, b.len)) == NULL)
+		rc = PL_ENOMEM;
+out:
+	PQfinish(q);
+	buf_free(&b);
+	return rc;
+}
+
+/*
+ * Whether statement i reads the app's sessions (and users): the session
+ * checks, which begin with one.  Without adapter tables they are not
+ * built (PLACES_AUTH_SCHEMA=none).
+ */
+static bool
+on_sessions(int i)
+{
+	return strncmp(stmts[i].sql, "{session_check}", 15) == 0;
 }
 
 enum pl_err
@@ -379,6 +530,8 @@ stmt_table_build(struct stmt_table *t, const struct sql_names *n)
 	if ((q = quoter_new()) == NULL)
 		goto out;
 	for (i = 0; i < ST__COUNT; i++) {
+		if (!n->users && on_sessions(i))
+			continue;	/* no such tables: never run */
 		buf_reset(&b);
 		if ((rc = expand(&b, q, n, stmts[i].sql, 0)) != PL_OK)
 			goto out;

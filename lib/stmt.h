@@ -35,8 +35,8 @@ enum stmt {
 	ST_SESSION_LIST_MINE,
 	ST_SESSION_LIST_MINE_OFFSET,
 	ST_SESSION_GET,
-	ST_USER_BY_EMAIL,
-	ST_USER_INSERT,
+	ST_AUTHOR,
+	ST_AUTHOR_UPSERT,
 	ST_USER_LOCK,
 	ST_LIST,
 	ST_LIST_OFFSET,
@@ -66,8 +66,10 @@ enum { SP_TOKEN, SP_MAX_AGE, SP_UPDATE_AGE, SP__COUNT };
 enum { SP_LIST_LIMIT = SP__COUNT, SP_LIST_TIME, SP_LIST_ID };
 enum { SP_LIST_OFFSET = SP_LIST_LIMIT + 1 };
 enum { SP_GET_ID = SP__COUNT };
-/* ST_USER_*: one email, and the name a new user gets. */
-enum { UP_EMAIL, UP_NAME };
+/* ST_AUTHOR*: a JWT caller's sub and email (see db_jwt_author()). */
+enum { AP_SUB, AP_EMAIL };
+/* ST_USER_LOCK: one email (placesctl user add's inserts). */
+enum { UP_EMAIL };
 /* ST_LIST, ST_LIST_MINE, ST_REPLICA_LIST, ST_REPLICA_LIST_MINE. */
 enum { LP_LIMIT, LP_TIME, LP_ID, LP_AUTHOR };
 /* Their _OFFSET variants. */
@@ -103,15 +105,24 @@ enum sql_name {
 	SN_SESSIONS_TOKEN,
 	SN_SESSIONS_USER,
 	SN_SESSIONS_EXPIRES,
-	SN_PLACES,		/* the worker's places table */
+	SN_APP_SCHEMA,		/* the schema of the app's tables */
+	SN_OWN_SCHEMA,		/* the worker's schema: places, authors */
 	SN__COUNT
 };
 
+/* The names, and what the catalog said about the app's tables. */
 struct sql_names {
 	const char	*name[SN__COUNT];	/* not owned */
+	bool		 users;		/* there are users/sessions tables */
+	bool		 session_id;	/* sessions has an id (else: token) */
+	bool		 expires_utc;	/* expires is timestamp, holding UTC */
+	const char	*users_id_type;	/* format_type() of users.id */
 };
 
-/* The statements' text, expanded; owned, release with stmt_table_free(). */
+/*
+ * The statements' text, expanded; owned, release with stmt_table_free().
+ * NULL for a statement on the app's tables when there are none.
+ */
 struct stmt_table {
 	char		*sql[ST__COUNT];
 };
@@ -123,8 +134,16 @@ struct stmt_table {
  */
 extern const char	stmt_settings[];
 
-/* @auth/pg-adapter's names (sql/001_nextauth.sql), which v1 used. */
+/* @auth/pg-adapter's names (sql/001_nextauth.sql) in public; the worker's in places. */
 void		stmt_names_default(struct sql_names *);
+
+/*
+ * Expands one template (the keys of stmt.c) into a string the caller
+ * frees: placesctl's statements and DDL.  PL_OK; PL_ENOMEM; PL_EINTERNAL
+ * for an unknown key.
+ */
+enum pl_err	stmt_expand(const struct sql_names *, const char *tpl,
+		    char **out) PL_MUST_CHECK;
 
 /*
  * Expands every template with names quoted.  PL_OK; PL_ENOMEM; PL_EINTERNAL

@@ -4,7 +4,7 @@ INSERT INTO users (name, email)
 SELECT 'Demo User', 'demo@example.com'
 WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = 'demo@example.com');
 
-INSERT INTO places (name, location, image, "mapURL", description, author_id)
+INSERT INTO places.places (name, location, image, "mapURL", description, author_id)
 SELECT v.name, v.location, v.image, v.map_url, v.description, u.id
 FROM (VALUES
   ('Eiffel Tower', 'Paris, France',
@@ -18,4 +18,4 @@ FROM (VALUES
    'Basilica designed by Antoni Gaudi.')
 ) AS v (name, location, image, map_url, description)
 CROSS JOIN (SELECT id FROM users WHERE email = 'demo@example.com') AS u
-WHERE NOT EXISTS (SELECT 1 FROM places p WHERE p.name = v.name AND p.author_id = u.id);
+WHERE NOT EXISTS (SELECT 1 FROM places.places p WHERE p.name = v.name AND p.author_id = u.id);

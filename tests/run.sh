@@ -19,6 +19,11 @@
 #   compat       tests/compat/selftest.sh: the adapter oracles CLI
 #                (adapter.mjs) per preset on a private non-UTC PostgreSQL
 #   integration  tests/integration on a throwaway stack
+#   presets      tests/integration/presets.sh: the worker on each NextAuth
+#                adapter's tables (pg, Prisma, Drizzle, Kysely, renamed,
+#                none), made and filled by the real adapters, on a server
+#                whose TimeZone is not UTC; placesctl migrate and the v1
+#                upgrade
 #   plans        tests/plans: EXPLAIN ANALYZE of every statement the worker
 #                prepares, on a million places, as the worker runs it: no
 #                JIT, the expected indexes (about 30 s)
@@ -41,7 +46,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-suites=${TESTS:-unit install ops compat integration plans asan valgrind fuzz faults scale pgbouncer callgrind e2e}
+suites=${TESTS:-unit install ops compat integration presets plans asan valgrind fuzz faults scale pgbouncer callgrind e2e}
 log=$(mktemp "${TMPDIR:-/tmp}/places-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
 status=0
@@ -82,6 +87,7 @@ for s in $suites; do
 	ops) suite ops bash "$here/ops/run.sh" ;;
 	compat) suite compat bash "$here/compat/selftest.sh" ;;
 	integration) suite integration bash "$here/integration/run.sh" ;;
+	presets) suite presets bash "$here/integration/presets.sh" ;;
 	plans) suite plans bash "$here/plans/run.sh" ;;
 	asan)
 		run_units "$top/build-asan/tests" "asan: "

@@ -2,7 +2,7 @@
  * placesctl - schema migrations and session administration, for operators
  * and local runs.
  *
- *   placesctl migrate [--dir SQLDIR]
+ *   placesctl migrate [--dir SQLDIR] [--print]
  *   placesctl user add EMAIL [--name NAME]
  *   placesctl session new EMAIL [--ttl DURATION]
  *   placesctl session list EMAIL
@@ -16,6 +16,10 @@
  * Tokens come from libsodium's generator: 32 random bytes, hex-encoded
  * (256 bits; NextAuth's own tokens are random UUIDs or 32 random bytes).
  * Only `session new` ever prints a whole token: the one it has just made.
+ *
+ * The tables are where PLACES_AUTH_SCHEMA and the PLACES_AUTH_* overrides
+ * say (lib/authschema.h), checked against the catalog before use, as the
+ * worker does; the worker's own tables are in PLACES_SCHEMA.
  *
  * Every argument is checked before the database is touched.  Exit codes:
  * 0 done, 1 usage or bad argument (including an unreadable migrations
@@ -38,6 +42,8 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "authschema.h"
+#include "buf.h"
 #include "stmt.h"
 #include "utf8.h"
 #include "version.h"
@@ -68,11 +74,16 @@
  */
 #define MIGRATE_LOCK	"123610792682867"
 
-/* RFC 3339 in UTC, to the second, from a timestamptz column. */
+/*
+ * RFC 3339 in UTC, to the second, from the sessions' expires column (a
+ * template: {utc} makes a timestamptz one UTC, and leaves a timestamp
+ * one, which holds UTC, as it is).
+ */
 #define UTC_TIME(col) \
-	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	"to_char(" col "{utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 static const char	*argv0;		/* for the fallback migrations dir */
+static struct authschema as;		/* from the environment, in main() */
 
 struct cmd;
 static int	cmd_migrate(const struct cmd *, int, char **);
@@ -91,8 +102,9 @@ static const struct cmd {
 	int		(*fn)(const struct cmd *, int, char **);
 	const char	*help;		/* one line for --help */
 } cmds[] = {
-	{ "migrate", NULL, "[--dir SQLDIR]", cmd_migrate,
-	    "apply the missing NNN_*.sql migrations, in name order" },
+	{ "migrate", NULL, "[--dir SQLDIR] [--print]", cmd_migrate,
+	    "create the worker's tables (pg: the missing NNN_*.sql in name "
+	    "order); --print shows the SQL instead" },
 	{ "user", "add", "EMAIL [--name NAME]", cmd_user_add,
 	    "add a user unless one has that email" },
 	{ "session", "new", "EMAIL [--ttl DURATION]", cmd_session_new,
@@ -141,6 +153,12 @@ usage(FILE *f)
 	    "PGSERVICE is set, the DATABASE_URL of ../.run/stack.env next to\n"
 	    "this program, if there is one (the checkout's stack, make run).\n"
 	    "PGCONNECT_TIMEOUT: seconds to wait for the database (default 3).\n"
+	    "PLACES_AUTH_SCHEMA: pg (default), prisma, drizzle, kysely or none;\n"
+	    "PLACES_AUTH_DB_SCHEMA, PLACES_AUTH_USERS, PLACES_AUTH_USERS_ID,\n"
+	    "PLACES_AUTH_USERS_EMAIL, PLACES_AUTH_USERS_NAME, PLACES_AUTH_SESSIONS,\n"
+	    "PLACES_AUTH_SESSIONS_TOKEN, PLACES_AUTH_SESSIONS_USER_ID,\n"
+	    "PLACES_AUTH_SESSIONS_EXPIRES rename the app's tables and columns;\n"
+	    "PLACES_SCHEMA: the worker's own schema (default places).\n"
 	    "\n"
 	    "Exit status: 0 done, 1 usage or bad argument, 2 unknown user or\n"
 	    "token, 3 database unavailable or database error.\n"
@@ -485,6 +503,132 @@ command(PGconn *conn, const char *sql)
 }
 
 /* ------------------------------------------------------------------ */
+/* The app's tables (PLACES_AUTH_SCHEMA) */
+
+static struct sql_names	 names;		/* after tables_check() */
+
+/*
+ * Checks the app's tables on conn once (and with own, the worker's) and
+ * fills names.  True, or false after a message naming what is missing.
+ */
+static bool
+tables_check(PGconn *conn, bool own)
+{
+	char	 err[256];
+
+	if (as.checked)
+		return true;
+	if (authschema_check(&as, conn, own, err, sizeof(err)) != PL_OK) {
+		fprintf(stderr, "placesctl: %s\n", err);
+		return false;
+	}
+	authschema_names(&as, &names);
+	return true;
+}
+
+/*
+ * A template of stmt.c's keys expanded for these tables (checked first):
+ * a string to free, or NULL after a message.
+ */
+static char *
+sqlt(PGconn *conn, const char *tpl)
+{
+	char	*sql;
+
+	if (!tables_check(conn, false))
+		return NULL;
+	if (stmt_expand(&names, tpl, &sql) != PL_OK) {
+		fprintf(stderr, "placesctl: out of memory\n");
+		return NULL;
+	}
+	return sql;
+}
+
+/* True when there are users and sessions tables, else false after a message. */
+static bool
+app_tables(void)
+{
+	if (as.preset != AP_NONE)
+		return true;
+	fprintf(stderr, "placesctl: PLACES_AUTH_SCHEMA=none has no users or "
+	    "sessions table\n");
+	return false;
+}
+
+/*
+ * The value the ORM would give a NOT NULL column that has no default
+ * (Prisma's cuid() ids and @updatedAt, Drizzle's $defaultFn ids): ids a
+ * random UUID, times now in the column's terms.  NULL for a type we do
+ * not fill.
+ */
+static const char *
+orm_value(const char *type)
+{
+	if (strcmp(type, "text") == 0 || strncmp(type, "character varying",
+	    17) == 0)
+		return "gen_random_uuid()::text";
+	if (strcmp(type, "uuid") == 0)
+		return "gen_random_uuid()";
+	if (strncmp(type, "timestamp", 9) == 0)
+		return strstr(type, "with time zone") != NULL &&
+		    strstr(type, "without") == NULL ? "now()" :
+		    "(now() AT TIME ZONE 'UTC')";
+	return NULL;
+}
+
+/*
+ * For an INSERT into the app's table (SN_USERS or SN_SESSIONS) that sets
+ * only the columns in set[]: ", col" and ", value" for each other NOT NULL
+ * column without a default, appended to cols and vals.  True, or false
+ * after a message (a column we cannot fill, a database error).
+ */
+static bool
+orm_columns(PGconn *conn, enum sql_name table, const char *const *set,
+    int nset, struct buf *cols, struct buf *vals)
+{
+	const char	*params[2] = { as.name[SN_APP_SCHEMA], as.name[table] };
+	const char	*v;
+	char		*q;
+	PGresult	*res;
+	bool		 ok = false;
+	int		 i, k;
+
+	res = query(conn, "SELECT a.attname, format_type(a.atttypid, "
+	    "a.atttypmod) FROM pg_catalog.pg_attribute a "
+	    "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+	    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	    "WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 "
+	    "AND NOT a.attisdropped AND a.attnotnull AND NOT a.atthasdef "
+	    "AND a.attidentity = '' AND a.attgenerated = ''", 2, params,
+	    PGRES_TUPLES_OK);
+	if (res == NULL)
+		return false;
+	for (i = 0; i < PQntuples(res); i++) {
+		for (k = 0; k < nset; k++)
+			if (strcmp(PQgetvalue(res, i, 0), set[k]) == 0)
+				break;
+		if (k < nset)
+			continue;
+		if ((v = orm_value(PQgetvalue(res, i, 1))) == NULL) {
+			fprintf(stderr, "placesctl: cannot fill column \"%s\" "
+			    "(%s) of \"%s\"\n", PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 1), as.name[table]);
+			goto out;
+		}
+		if ((q = PQescapeIdentifier(conn, PQgetvalue(res, i, 0),
+		    (size_t)PQgetlength(res, i, 0))) == NULL)
+			goto out;
+		buf_printf(cols, ", %s", q);
+		buf_printf(vals, ", %s", v);
+		PQfreemem(q);
+	}
+	ok = !cols->failed && !vals->failed;
+out:
+	PQclear(res);
+	return ok;
+}
+
+/* ------------------------------------------------------------------ */
 /* migrate */
 
 /* scandir() filter: NNN_*.sql (demo.sql and the like are not migrations). */
@@ -631,9 +775,21 @@ fail:
  */
 enum mig {
 	MIG_APPLIED,
+	MIG_ADOPTED,	/* the app made these tables already */
+	MIG_PRINTED,	/* --print: shown, not applied */
 	MIG_PRESENT,
 	MIG_FAILED
 };
+
+/*
+ * The migration whose tables an app may have made already: NextAuth's,
+ * by @auth/pg-adapter's documented DDL.  Adopted, not run, when all four
+ * are there.
+ */
+#define ADOPTABLE	"001_nextauth"
+#define ADOPT_SQL	"SELECT count(*) = 4 FROM pg_catalog.pg_tables " \
+	"WHERE schemaname = 'public' AND tablename IN ('users', 'sessions', " \
+	"'accounts', 'verification_token')"
 
 /*
  * Applies dir/file unless schema_migrations has its version, in one
@@ -643,25 +799,34 @@ enum mig {
  */
 static enum mig
 migrate_one(PGconn *conn, const char *dir, const char *file,
-    const char *version, int *rc)
+    const char *version, bool print, int *rc)
 {
 	const char	*params[1] = { version };
 	PGresult	*res = NULL;
 	char		*sql = NULL;
 	enum mig	 m = MIG_FAILED;
 	ExecStatusType	 st;
+	bool		 adopt;
 
 	*rc = EXIT_DB;
 	if (!command(conn, "BEGIN") ||
 	    !command(conn, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")"))
 		goto out;
-	res = query(conn, "SELECT 1 FROM schema_migrations WHERE version = $1",
-	    1, params, PGRES_TUPLES_OK);
+	/* --print on a database never migrated: every file is missing. */
+	res = query(conn, "SELECT to_regclass('public.schema_migrations') "
+	    "IS NULL", 0, NULL, PGRES_TUPLES_OK);
 	if (res == NULL)
 		goto out;
-	if (PQntuples(res) == 1) {
-		m = command(conn, "COMMIT") ? MIG_PRESENT : MIG_FAILED;
-		goto out;
+	if (strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
+		PQclear(res);
+		res = query(conn, "SELECT 1 FROM public.schema_migrations "
+		    "WHERE version = $1", 1, params, PGRES_TUPLES_OK);
+		if (res == NULL)
+			goto out;
+		if (PQntuples(res) == 1) {
+			m = command(conn, "COMMIT") ? MIG_PRESENT : MIG_FAILED;
+			goto out;
+		}
 	}
 	PQclear(res);
 	res = NULL;
@@ -669,7 +834,26 @@ migrate_one(PGconn *conn, const char *dir, const char *file,
 		*rc = EXIT_USAGE;
 		goto out;
 	}
-	res = PQexec(conn, sql);
+	/* An app's pg adapter made NextAuth's tables: take them as they are. */
+	adopt = false;
+	if (strcmp(version, ADOPTABLE) == 0) {
+		if ((res = query(conn, ADOPT_SQL, 0, NULL, PGRES_TUPLES_OK))
+		    == NULL)
+			goto out;
+		adopt = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		res = NULL;
+	}
+	if (print) {
+		if (adopt)
+			printf("-- %s: adopted (the app's tables are there); "
+			    "not run\n\n", version);
+		else
+			printf("-- %s\n%s\n", version, sql);
+		m = command(conn, "ROLLBACK") ? MIG_PRINTED : MIG_FAILED;
+		goto out;
+	}
+	res = adopt ? PQexec(conn, "SELECT 1") : PQexec(conn, sql);
 	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
 	    st != PGRES_EMPTY_QUERY) {
@@ -684,11 +868,11 @@ migrate_one(PGconn *conn, const char *dir, const char *file,
 		goto out;
 	}
 	PQclear(res);
-	res = query(conn, "INSERT INTO schema_migrations (version) "
+	res = query(conn, "INSERT INTO public.schema_migrations (version) "
 	    "VALUES ($1)", 1, params, PGRES_COMMAND_OK);
 	if (res == NULL || !command(conn, "COMMIT"))
 		goto out;
-	m = MIG_APPLIED;
+	m = adopt ? MIG_ADOPTED : MIG_APPLIED;
 out:
 	/* An aborted or open transaction: roll it back, quietly. */
 	if (m == MIG_FAILED && PQtransactionStatus(conn) != PQTRANS_IDLE &&
@@ -700,9 +884,91 @@ out:
 }
 
 /*
- * placesctl migrate [--dir SQLDIR]: every NNN_*.sql in SQLDIR, sorted by
- * name, not yet in schema_migrations (created if missing).  Names are
- * checked before anything is applied; the first failure stops the run.
+ * The worker's tables for any layout but v1's (a preset, renamed tables,
+ * another PLACES_SCHEMA): what sql/001-005 make of them, in the worker's
+ * schema only.  author_id has the type of the users' id and goes with the
+ * user (ON DELETE CASCADE, as in v1); JWT authors are the worker's own.
+ * Every statement is IF NOT EXISTS: running it again changes nothing.
+ */
+#define OWN_DDL_HEAD \
+	"CREATE SCHEMA IF NOT EXISTS {own};\n" \
+	"CREATE TABLE IF NOT EXISTS {authors}\n(\n" \
+	"  sub TEXT NOT NULL,\n  email TEXT NOT NULL,\n" \
+	"  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),\n\n" \
+	"  PRIMARY KEY (sub)\n);\n" \
+	"CREATE TABLE IF NOT EXISTS {places}\n(\n" \
+	"  id UUID NOT NULL DEFAULT gen_random_uuid(),\n" \
+	"  name TEXT NOT NULL,\n  location TEXT NOT NULL,\n  image TEXT,\n" \
+	"  \"mapURL\" TEXT,\n  description TEXT,\n"
+#define OWN_DDL_TAIL \
+	"  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),\n" \
+	"  updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),\n\n" \
+	"  PRIMARY KEY (id)\n);\n" \
+	"CREATE INDEX IF NOT EXISTS places_created_idx ON {places} " \
+	"(created_at DESC, id DESC);\n" \
+	"CREATE INDEX IF NOT EXISTS places_author_created_idx ON {places} " \
+	"(author_key, created_at DESC, id DESC);\n"
+static const char own_ddl[] = OWN_DDL_HEAD
+	"  author_id {uid_type} REFERENCES {users} ({users.id}) "
+	"ON DELETE CASCADE,\n"
+	"  author_sub TEXT REFERENCES {authors} (sub) "
+	"ON DELETE CASCADE ON UPDATE CASCADE,\n"
+	"  author_key TEXT NOT NULL GENERATED ALWAYS AS "
+	"(COALESCE('u:' || author_id::text, 's:' || author_sub)) STORED,\n"
+	"  CONSTRAINT places_one_author CHECK "
+	"(num_nonnulls(author_id, author_sub) = 1),\n"
+	OWN_DDL_TAIL;
+/* PLACES_AUTH_SCHEMA=none: JWT authors only. */
+static const char own_ddl_none[] = OWN_DDL_HEAD
+	"  author_sub TEXT NOT NULL REFERENCES {authors} (sub) "
+	"ON DELETE CASCADE ON UPDATE CASCADE,\n"
+	"  author_key TEXT NOT NULL GENERATED ALWAYS AS "
+	"('s:' || author_sub) STORED,\n"
+	OWN_DDL_TAIL;
+
+/*
+ * migrate for a preset: checks the app's tables (never creates or alters
+ * them: they are its ORM's), then creates the worker's, or prints the SQL.
+ */
+static int
+migrate_own(bool print)
+{
+	PGconn	*conn = NULL;
+	char	*sql = NULL;
+	int	 rc = EXIT_DB;
+
+	if ((conn = db_open()) == NULL || (sql = sqlt(conn,
+	    as.preset == AP_NONE ? own_ddl_none : own_ddl)) == NULL)
+		goto out;
+	if (print) {
+		printf("-- PLACES_AUTH_SCHEMA=%s: the worker's tables in "
+		    "schema %s\n%s", as.preset_name, as.name[SN_OWN_SCHEMA],
+		    sql);
+		rc = 0;
+		goto out;
+	}
+	if (!command(conn, "BEGIN") ||
+	    !command(conn, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")") ||
+	    !command(conn, "SET LOCAL client_min_messages = warning") ||
+	    !command(conn, sql) || !command(conn, "COMMIT"))
+		goto out;
+	printf("the worker's tables are in schema %s (PLACES_AUTH_SCHEMA=%s)\n",
+	    as.name[SN_OWN_SCHEMA], as.preset_name);
+	rc = 0;
+out:
+	free(sql);
+	PQfinish(conn);
+	return rc;
+}
+
+/*
+ * placesctl migrate [--dir SQLDIR] [--print].  With v1's layout (pg, no
+ * overrides, PLACES_SCHEMA places): every NNN_*.sql in SQLDIR, sorted by
+ * name, not yet in schema_migrations (created if missing); NextAuth's
+ * tables, when an app made them, are adopted instead of created.  Names
+ * are checked before anything is applied; the first failure stops the
+ * run.  Otherwise migrate_own().  --print shows what would run, and runs
+ * nothing.
  */
 static int
 cmd_migrate(const struct cmd *c, int argc, char **argv)
@@ -711,12 +977,25 @@ cmd_migrate(const struct cmd *c, int argc, char **argv)
 	struct dirent	**ents = NULL;
 	const char	*pos[1], *dir;
 	char		 fallback[PATH_MAX], (*versions)[NAME_MAX + 1] = NULL;
+	char		*args[8];
 	PGconn		*conn = NULL;
-	int		 n = -1, i, npos, rc = EXIT_USAGE;
-	int		 applied = 0, present = 0;
+	int		 n = -1, i, npos, nargs = 0, rc = EXIT_USAGE;
+	int		 applied = 0, present = 0, adopted = 0;
+	bool		 print = false;
 
-	if (!parse_args(argc, argv, pos, 0, &npos, opts, 1))
+	/* --print is a flag; parse_args() knows options with values only. */
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--print") == 0 && !print)
+			print = true;
+		else if (nargs < (int)(sizeof(args) / sizeof(args[0])))
+			args[nargs++] = argv[i];
+		else
+			return cmd_usage(c);
+	}
+	if (!parse_args(nargs, args, pos, 0, &npos, opts, 1))
 		return cmd_usage(c);
+	if (!authschema_is_v1(&as))
+		return migrate_own(print);
 	if ((dir = opts[0].val) == NULL &&
 	    (dir = default_sqldir(fallback, sizeof(fallback))) == NULL)
 		goto out;
@@ -738,23 +1017,33 @@ cmd_migrate(const struct cmd *c, int argc, char **argv)
 		goto out;
 	/*
 	 * Under the lock too: two first runs would both pass "IF NOT EXISTS".
-	 * No "already exists, skipping" notice on every run.
+	 * No "already exists, skipping" notice on every run.  In public by
+	 * name: schema places comes first in the places role's search_path.
 	 */
-	if (!command(conn, "BEGIN") ||
+	if (!print && (!command(conn, "BEGIN") ||
 	    !command(conn, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")") ||
 	    !command(conn, "SET LOCAL client_min_messages = warning") ||
-	    !command(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    !command(conn, "CREATE TABLE IF NOT EXISTS public.schema_migrations ("
 	    "version text PRIMARY KEY, "
 	    "applied_at timestamptz NOT NULL DEFAULT now())") ||
-	    !command(conn, "COMMIT"))
+	    !command(conn, "COMMIT")))
 		goto out;
 
 	for (i = 0; i < n; i++) {
 		switch (migrate_one(conn, dir, ents[i]->d_name, versions[i],
-		    &rc)) {
+		    print, &rc)) {
 		case MIG_APPLIED:
 			printf("applied %s\n", versions[i]);
 			fflush(stdout);
+			applied++;
+			break;
+		case MIG_ADOPTED:
+			printf("adopted %s: the app's tables were there\n",
+			    versions[i]);
+			fflush(stdout);
+			adopted++;
+			break;
+		case MIG_PRINTED:
 			applied++;
 			break;
 		case MIG_PRESENT:
@@ -766,8 +1055,15 @@ cmd_migrate(const struct cmd *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	printf("migrations: %d applied, %d already present\n", applied,
-	    present);
+	if (print)
+		printf("-- migrations: %d to apply, %d already present\n",
+		    applied, present);
+	else if (adopted > 0)
+		printf("migrations: %d applied, %d adopted, %d already "
+		    "present\n", applied, adopted, present);
+	else
+		printf("migrations: %d applied, %d already present\n", applied,
+		    present);
 	rc = 0;
 out:
 	PQfinish(conn);
@@ -790,10 +1086,13 @@ cmd_user_add(const struct cmd *c, int argc, char **argv)
 {
 	struct opt		 opts[] = { { "--name", NULL } };
 	const char		*pos[1], *params[2];
-	struct sql_names	 names;
+	const char		*set[2] = { as.name[SN_USERS_EMAIL],
+				    as.name[SN_USERS_NAME] };
 	struct stmt_table	 st = { { NULL } };
+	struct buf		 cols = BUF_INIT, vals = BUF_INIT, tpl = BUF_INIT;
 	PGconn			*conn = NULL;
 	PGresult		*res = NULL, *lock = NULL;
+	char			*sql = NULL;
 	int			 npos, rc = EXIT_USAGE;
 
 	if (!parse_args(argc, argv, pos, 1, &npos, opts, 1) || npos != 1)
@@ -809,12 +1108,25 @@ cmd_user_add(const struct cmd *c, int argc, char **argv)
 	params[1] = opts[0].val;
 
 	rc = EXIT_DB;
-	stmt_names_default(&names);
+	if (!app_tables() || (conn = db_open()) == NULL ||
+	    !tables_check(conn, false))
+		goto out;
 	if (stmt_table_build(&st, &names) != PL_OK) {
 		fprintf(stderr, "placesctl: out of memory\n");
 		goto out;
 	}
-	if ((conn = db_open()) == NULL)
+	/* The id (and the like) where the ORM, not the database, makes it. */
+	if (!orm_columns(conn, SN_USERS, set, 2, &cols, &vals))
+		goto out;
+	buf_printf(&tpl, "WITH old AS (SELECT {users.id} AS id FROM {users} "
+	    "WHERE {users.email} = $1 ORDER BY {users.id} LIMIT 1), "
+	    "ins AS (INSERT INTO {users} ({users.email}, {users.name}%.*s) "
+	    "SELECT $1, $2%.*s WHERE NOT EXISTS (SELECT 1 FROM old) "
+	    "RETURNING {users.id} AS id) "
+	    "SELECT id::text, 'added' FROM ins UNION ALL "
+	    "SELECT id::text, 'exists' FROM old", (int)cols.len, cols.data,
+	    (int)vals.len, vals.data);
+	if (tpl.failed || (sql = sqlt(conn, tpl.data)) == NULL)
 		goto out;
 	/*
 	 * users.email has no unique index in NextAuth's schema: look, then
@@ -824,13 +1136,7 @@ cmd_user_add(const struct cmd *c, int argc, char **argv)
 	if (!command(conn, "BEGIN") || (lock = query(conn,
 	    st.sql[ST_USER_LOCK], 1, params, PGRES_TUPLES_OK)) == NULL)
 		goto out;
-	res = query(conn, "WITH old AS (SELECT min(id) AS id FROM users "
-	    "WHERE email = $1), "
-	    "ins AS (INSERT INTO users (email, name) SELECT $1, $2 "
-	    "WHERE (SELECT id FROM old) IS NULL RETURNING id) "
-	    "SELECT id, 'added' FROM ins UNION ALL "
-	    "SELECT id, 'exists' FROM old WHERE id IS NOT NULL",
-	    2, params, PGRES_TUPLES_OK);
+	res = query(conn, sql, 2, params, PGRES_TUPLES_OK);
 	if (res == NULL || PQntuples(res) != 1 || !command(conn, "COMMIT"))
 		goto out;
 	if (strcmp(PQgetvalue(res, 0, 1), "added") == 0)
@@ -844,6 +1150,10 @@ out:
 	PQclear(res);
 	PQfinish(conn);
 	stmt_table_free(&st);
+	free(sql);
+	buf_free(&cols);
+	buf_free(&vals);
+	buf_free(&tpl);
 	return rc;
 }
 
@@ -862,8 +1172,13 @@ cmd_session_new(const struct cmd *c, int argc, char **argv)
 	unsigned char	 rnd[TOKEN_BYTES];
 	char		 token[TOKEN_BYTES * 2 + 1], secs[24];
 	const char	*pos[1], *params[3] = { NULL, token, secs };
+	const char	*set[3] = { as.name[SN_SESSIONS_USER],
+			    as.name[SN_SESSIONS_EXPIRES],
+			    as.name[SN_SESSIONS_TOKEN] };
+	struct buf	 cols = BUF_INIT, vals = BUF_INIT, tpl = BUF_INIT;
 	PGconn		*conn = NULL;
 	PGresult	*res = NULL;
+	char		*sql = NULL;
 	long long	 ttl = TTL_DEFAULT;
 	int		 npos, rc = EXIT_USAGE;
 
@@ -878,14 +1193,21 @@ cmd_session_new(const struct cmd *c, int argc, char **argv)
 	snprintf(secs, sizeof(secs), "%lld", ttl);
 
 	rc = EXIT_DB;
-	if ((conn = db_open()) == NULL)
+	if (!app_tables() || (conn = db_open()) == NULL ||
+	    !tables_check(conn, false) ||
+	    !orm_columns(conn, SN_SESSIONS, set, 3, &cols, &vals))
+		goto out;
+	buf_printf(&tpl, "INSERT INTO {sessions} ({sessions.user}, "
+	    "{sessions.expires}, {sessions.token}%.*s) "
+	    "SELECT u.{users.id}, {now} + make_interval(secs => $3), $2%.*s "
+	    "FROM {users} u WHERE u.{users.email} = $1 ORDER BY u.{users.id} "
+	    "LIMIT 1 RETURNING " UTC_TIME("{sessions.expires}"),
+	    (int)cols.len, cols.data, (int)vals.len, vals.data);
+	if (tpl.failed || (sql = sqlt(conn, tpl.data)) == NULL)
 		goto out;
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(token, sizeof(token), rnd, sizeof(rnd));
-	res = query(conn, "INSERT INTO sessions (\"userId\", expires, "
-	    "\"sessionToken\") SELECT u.id, now() + make_interval(secs => $3), "
-	    "$2 FROM users u WHERE u.email = $1 ORDER BY u.id LIMIT 1 "
-	    "RETURNING " UTC_TIME("expires"), 3, params, PGRES_TUPLES_OK);
+	res = query(conn, sql, 3, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		goto out;
 	if (PQntuples(res) != 1) {
@@ -900,6 +1222,10 @@ out:
 	sodium_memzero(token, sizeof(token));
 	PQclear(res);
 	PQfinish(conn);
+	free(sql);
+	buf_free(&cols);
+	buf_free(&vals);
+	buf_free(&tpl);
 	return rc;
 }
 
@@ -917,7 +1243,7 @@ cmd_session_list(const struct cmd *c, int argc, char **argv)
 	const char	*pos[1];
 	PGconn		*conn = NULL;
 	PGresult	*res = NULL;
-	char		*p;
+	char		*p, *sql = NULL;
 	int		 npos, i, rc = EXIT_USAGE;
 
 	if (!parse_args(argc, argv, pos, 1, &npos, NULL, 0) || npos != 1)
@@ -926,15 +1252,21 @@ cmd_session_list(const struct cmd *c, int argc, char **argv)
 		goto out;
 
 	rc = EXIT_DB;
-	if ((conn = db_open()) == NULL)
+	if (!app_tables())
 		goto out;
-	/* LEFT JOIN: a user without sessions is one row of NULLs, not none. */
-	res = query(conn, "SELECT s.id, left(s.\"sessionToken\", "
-	    "least(" PREFIX_CHARS ", char_length(s.\"sessionToken\") / 2)), "
-	    UTC_TIME("s.expires") ", s.expires <= now() "
-	    "FROM users u LEFT JOIN sessions s ON s.\"userId\" = u.id "
-	    "WHERE u.email = $1 ORDER BY s.expires, s.id", 1, pos,
-	    PGRES_TUPLES_OK);
+	/*
+	 * LEFT JOIN: a user without sessions is one row of NULLs, not none.
+	 * A session without an id shows "-": its key is its token.
+	 */
+	if ((conn = db_open()) == NULL || (sql = sqlt(conn,
+	    "SELECT s.sid, left(s.tok, least(" PREFIX_CHARS ", "
+	    "char_length(s.tok) / 2)), " UTC_TIME("s.exp") ", s.exp <= {now} "
+	    "FROM {users} u LEFT JOIN LATERAL (SELECT {sid} AS sid, "
+	    "{sessions.token} AS tok, {sessions.expires} AS exp "
+	    "FROM {sessions} WHERE {sessions.user} = u.{users.id}) s ON true "
+	    "WHERE u.{users.email} = $1 ORDER BY s.exp, s.tok")) == NULL)
+		goto out;
+	res = query(conn, sql, 1, pos, PGRES_TUPLES_OK);
 	if (res == NULL)
 		goto out;
 	if (PQntuples(res) == 0) {
@@ -958,6 +1290,7 @@ cmd_session_list(const struct cmd *c, int argc, char **argv)
 	}
 	rc = 0;
 out:
+	free(sql);
 	PQclear(res);
 	PQfinish(conn);
 	return rc;
@@ -976,6 +1309,7 @@ cmd_session_revoke(const struct cmd *c, int argc, char **argv)
 	const char	*pos[1], *params[1];
 	PGconn		*conn = NULL;
 	PGresult	*res = NULL;
+	char		*sql = NULL;
 	ssize_t		 len;
 	int		 npos, rc = EXIT_USAGE;
 
@@ -989,14 +1323,15 @@ cmd_session_revoke(const struct cmd *c, int argc, char **argv)
 			goto out;
 		params[0] = opts[0].val;
 		rc = EXIT_DB;
-		if ((conn = db_open()) == NULL)
+		if (!app_tables() || (conn = db_open()) == NULL ||
+		    (sql = sqlt(conn, "WITH u AS (SELECT {users.id} AS id "
+		    "FROM {users} WHERE {users.email} = $1), "
+		    "d AS (DELETE FROM {sessions} "
+		    "WHERE {sessions.user} IN (SELECT id FROM u) RETURNING 1) "
+		    "SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM d)"))
+		    == NULL)
 			goto out;
-		res = query(conn, "WITH u AS (SELECT id FROM users "
-		    "WHERE email = $1), "
-		    "d AS (DELETE FROM sessions "
-		    "WHERE \"userId\" IN (SELECT id FROM u) RETURNING 1) "
-		    "SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM d)",
-		    1, params, PGRES_TUPLES_OK);
+		res = query(conn, sql, 1, params, PGRES_TUPLES_OK);
 		if (res == NULL)
 			goto out;
 		if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
@@ -1027,10 +1362,11 @@ cmd_session_revoke(const struct cmd *c, int argc, char **argv)
 		goto out;
 	params[0] = token;
 	rc = EXIT_DB;
-	if ((conn = db_open()) == NULL)
+	if (!app_tables() || (conn = db_open()) == NULL ||
+	    (sql = sqlt(conn, "DELETE FROM {sessions} WHERE {sessions.token} = "
+	    "$1 RETURNING {sid}")) == NULL)
 		goto out;
-	res = query(conn, "DELETE FROM sessions WHERE \"sessionToken\" = $1 "
-	    "RETURNING id", 1, params, PGRES_TUPLES_OK);
+	res = query(conn, sql, 1, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		goto out;
 	if (PQntuples(res) == 0) {
@@ -1042,6 +1378,7 @@ cmd_session_revoke(const struct cmd *c, int argc, char **argv)
 	rc = 0;
 out:
 	sodium_memzero(token, sizeof(token));
+	free(sql);
 	PQclear(res);
 	PQfinish(conn);
 	return rc;
@@ -1061,11 +1398,12 @@ out:
 #define PRUNE_BATCH	"5000"
 /* One batch after the id where (a $1, or none); its last id and count. */
 #define PRUNE_SQL(where) \
-	"WITH b AS (SELECT id FROM sessions " where \
-	"ORDER BY id LIMIT " PRUNE_BATCH "), " \
-	"d AS (DELETE FROM sessions s USING b WHERE s.id = b.id " \
-	"AND s.expires <= now() RETURNING 1) " \
-	"SELECT (SELECT max(id) FROM b)::text, (SELECT count(*) FROM d)"
+	"WITH b AS (SELECT {sessions.key} AS k FROM {sessions} " where \
+	"ORDER BY 1 LIMIT " PRUNE_BATCH "), " \
+	"d AS (DELETE FROM {sessions} s USING b WHERE s.{sessions.key} = b.k " \
+	"AND s.{sessions.expires} < {now} RETURNING 1) " \
+	"SELECT (SELECT k FROM b ORDER BY k DESC LIMIT 1)::text, " \
+	"(SELECT count(*) FROM d)"
 
 static int
 cmd_session_prune(const struct cmd *c, int argc, char **argv)
@@ -1074,18 +1412,27 @@ cmd_session_prune(const struct cmd *c, int argc, char **argv)
 	char		*last = NULL;
 	PGconn		*conn = NULL;
 	PGresult	*res = NULL;
+	char		*first = NULL, *next = NULL;
 	long long	 pruned = 0;
 	int		 npos, rc = EXIT_DB;
 
 	if (!parse_args(argc, argv, pos, 0, &npos, NULL, 0))
 		return cmd_usage(c);
-	if ((conn = db_open()) == NULL)
+	/*
+	 * The worker's test is expires >= now, in the column's terms; the
+	 * rows are walked by their key (the id, or the token where there is
+	 * none).
+	 */
+	if (!app_tables() || (conn = db_open()) == NULL ||
+	    (first = sqlt(conn, PRUNE_SQL(""))) == NULL ||
+	    (next = sqlt(conn, PRUNE_SQL("WHERE {sessions.key} > $1 ")))
+	    == NULL)
 		goto out;
 	for (;;) {
 		params[0] = last;
-		res = last == NULL ? query(conn, PRUNE_SQL(""), 0, NULL,
-		    PGRES_TUPLES_OK) : query(conn, PRUNE_SQL("WHERE id > $1 "),
-		    1, params, PGRES_TUPLES_OK);
+		res = last == NULL ? query(conn, first, 0, NULL,
+		    PGRES_TUPLES_OK) : query(conn, next, 1, params,
+		    PGRES_TUPLES_OK);
 		if (res == NULL)
 			goto out;
 		pruned += strtoll(PQgetvalue(res, 0, 1), NULL, 10);
@@ -1103,6 +1450,8 @@ cmd_session_prune(const struct cmd *c, int argc, char **argv)
 	rc = 0;
 out:
 	free(last);
+	free(first);
+	free(next);
 	PQclear(res);
 	PQfinish(conn);
 	return rc;
@@ -1115,6 +1464,7 @@ main(int argc, char *argv[])
 {
 	const struct cmd	*c = NULL;
 	const char		*group = NULL;
+	char			 err[256];
 	size_t			 i;
 	int			 words, rc, k;
 
@@ -1161,6 +1511,10 @@ main(int argc, char *argv[])
 	 */
 	if (sodium_init() < 0) {
 		fprintf(stderr, "placesctl: cannot initialise libsodium\n");
+		return EXIT_USAGE;
+	}
+	if (authschema_from_env(&as, err, sizeof(err)) != PL_OK) {
+		fprintf(stderr, "placesctl: %s\n", err);
 		return EXIT_USAGE;
 	}
 	words = c->name != NULL ? 3 : 2;

@@ -24,8 +24,9 @@
 # What is counted: api_handle and everything it calls, but not process
 # start-up (dynamic linking, libsodium and libpq initialisation: 11.6
 # million instructions, 2,700 times a 401's handler) and not the database
-# connection (PQconnectdbParams and the PQprepare of each statement: a
-# FastCGI worker makes them once, a CGI run on its first statement).  The
+# connection (PQconnectdbParams, the catalog check and statement table of
+# conn_resolve, and the PQprepare of each statement: a FastCGI worker makes
+# them once, a CGI run on its first statement).  The
 # environment is
 # fixed: env -i, a fixed X-Request-Id (no random id), log level error,
 # LD_BIND_NOW=1 (symbol binding happens at start-up, not on first call
@@ -143,7 +144,7 @@ count() {
 		valgrind --tool=callgrind --callgrind-out-file="$out.cg" \
 		--toggle-collect=api_handle \
 		--toggle-collect=PQconnectdbParams --toggle-collect=PQexec \
-		--toggle-collect=PQprepare \
+		--toggle-collect=PQprepare --toggle-collect=conn_resolve \
 		--toggle-collect=lh_table_insert_w_hash \
 		--toggle-collect=lh_table_lookup_entry_w_hash \
 		"$worker" >"$out.resp" 2>"$out.err")

@@ -21,8 +21,9 @@
 -- @include session.sql
 
 -- lib/db.c ST_INSERT: POST /api/places
-INSERT INTO places (id, name, location, image, "mapURL", description,
-    author_id)
+INSERT INTO places.places (id, name, location, image, "mapURL",
+    description, author_id, author_sub)
 VALUES (gen_random_uuid(), :name, :location, :image, :map_url, :description,
-    :user_id)
+    CASE WHEN left(:author, 2) = 'u:' THEN substr(:author, 3)::integer END,
+    CASE WHEN left(:author, 2) = 's:' THEN substr(:author, 3) END)
 ON CONFLICT (id) DO NOTHING;

@@ -20,5 +20,6 @@
 -- @include session-cte.sql
 SELECT h.uid, h.live, h.renewed, q.* FROM h LEFT JOIN LATERAL (SELECT
 -- @include place-cols.sql
-    FROM places p JOIN users u ON u.id = p.author_id
+    FROM places.places p LEFT JOIN public.users u ON u.id = p.author_id
+    LEFT JOIN places.authors a ON a.sub = p.author_sub
     WHERE p.id = :place_id::uuid AND h.live) q ON true;

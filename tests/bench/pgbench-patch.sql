@@ -22,7 +22,7 @@
 -- @include session.sql
 
 -- lib/db.c ST_UPDATE: PATCH /api/places/<id> {"description": ...}
-WITH p AS (UPDATE places SET
+WITH p AS (UPDATE places.places SET
     name = CASE WHEN :mask::int & 1 <> 0 THEN :name ELSE name END,
     location = CASE WHEN :mask::int & 2 <> 0 THEN :location ELSE location END,
     image = CASE WHEN :mask::int & 4 <> 0 THEN :image ELSE image END,
@@ -31,7 +31,8 @@ WITH p AS (UPDATE places SET
     description = CASE WHEN :mask::int & 16 <> 0 THEN :description
     ELSE description END,
     updated_at = now()
-    WHERE id = :place_id::uuid AND author_id = :user_id RETURNING *)
+    WHERE id = :place_id::uuid AND author_key = :author RETURNING *)
 SELECT
 -- @include place-cols.sql
-FROM p JOIN users u ON u.id = p.author_id;
+FROM p LEFT JOIN public.users u ON u.id = p.author_id
+    LEFT JOIN places.authors a ON a.sub = p.author_sub;

@@ -9,6 +9,7 @@
 \set r random(1, 200)
 \if :loaded = 0 or :r = 1
 \set n random(1, :keys)
-SELECT token, place_id, user_id FROM bench_keys WHERE n = :n \gset
+SELECT token, place_id, user_id, 'u:' || user_id AS author FROM bench_keys
+WHERE n = :n \gset
 \set loaded 1
 \endif

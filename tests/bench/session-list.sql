@@ -13,7 +13,8 @@ SELECT h.uid, h.live, h.renewed, q.* FROM h LEFT JOIN LATERAL (SELECT c.* FROM (
 -- @include place-cols.sql
     , p.created_at AS sort_at,
     (extract(epoch FROM p.created_at) * 1000000)::bigint AS key_at
-    FROM places p JOIN users u ON u.id = p.author_id
+    FROM places.places p LEFT JOIN public.users u ON u.id = p.author_id
+    LEFT JOIN places.authors a ON a.sub = p.author_sub
     WHERE h.live AND (p.created_at, p.id) < (:before_time::timestamptz, :before_id::uuid)
     ORDER BY p.created_at DESC, p.id DESC LIMIT 1000) c
     ORDER BY c.sort_at DESC, c.id DESC LIMIT :limit) q ON true

@@ -71,7 +71,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	memset(&api, 0, sizeof(api));
 	if ((api.db = db_new("host=/nonexistent-places-fuzz "
-	    "connect_timeout=1", NULL, false)) == NULL)
+	    "connect_timeout=1", NULL, false, NULL)) == NULL)
 		abort();
 	api.max_body = FUZZ_MAX_BODY;
 	api.session.max_age = 2592000;

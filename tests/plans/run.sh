@@ -113,23 +113,23 @@ SESSION_LIST_OFFSET	$ses, 20, 100	sessions_session_token_key,places_created_idx
 SESSION_LIST_MINE	$ses, 20, $top_pos	sessions_session_token_key,places_author_created_idx
 SESSION_LIST_MINE_OFFSET	$ses, 20, 5	sessions_session_token_key,places_author_created_idx
 SESSION_GET	$ses, '$place'	sessions_session_token_key,places_pkey
-USER_BY_EMAIL	'$email'	users_email_idx
-USER_INSERT	'$email', 'Plan'	-
+AUTHOR	'$uid', '$email'	users_pkey,authors_pkey
+AUTHOR_UPSERT	'plan-sub', '$email'	authors_pkey
 USER_LOCK	'$email'	-
 LIST	20, $top_pos	places_created_idx
 LIST_OFFSET	20, 100	places_created_idx
-LIST_MINE	20, $top_pos, $uid	places_author_created_idx
-LIST_MINE_OFFSET	20, 5, $uid	places_author_created_idx
+LIST_MINE	20, $top_pos, 'u:$uid'	places_author_created_idx
+LIST_MINE_OFFSET	20, 5, 'u:$uid'	places_author_created_idx
 GET	'$place'	places_pkey
 REPLICA_LIST	20, $top_pos, '0/0'	places_created_idx
 REPLICA_LIST_OFFSET	20, 100, '0/0'	places_created_idx
-REPLICA_LIST_MINE	20, $top_pos, $uid, '0/0'	places_author_created_idx
-REPLICA_LIST_MINE_OFFSET	20, 5, $uid, '0/0'	places_author_created_idx
+REPLICA_LIST_MINE	20, $top_pos, 'u:$uid', '0/0'	places_author_created_idx
+REPLICA_LIST_MINE_OFFSET	20, 5, 'u:$uid', '0/0'	places_author_created_idx
 REPLICA_GET	'$place', '0/0'	places_pkey
-INSERT	'n', 'l', NULL, NULL, NULL, $uid, gen_random_uuid()	places_pkey
-UPDATE	'$place', $uid, 16, NULL, NULL, NULL, NULL, 'x'	places_pkey
+INSERT	'n', 'l', NULL, NULL, NULL, 'u:$uid', gen_random_uuid()	places_pkey
+UPDATE	'$place', 'u:$uid', 16, NULL, NULL, NULL, NULL, 'x'	places_pkey
 OWNER	'$place'	places_pkey
-DELETE	'$place', $uid	places_pkey
+DELETE	'$place', 'u:$uid'	places_pkey
 EOF
 )
 

@@ -88,7 +88,7 @@ expect_eq "the primary has one walsender, streaming" "streaming" \
 	"$(psql_primary "SELECT string_agg(state, ',') FROM pg_stat_replication")"
 "$STACK" status "$STATE_DIR" >"$d/status" 2>&1
 expect_eq "status lists it" 1 "$(grep -c '^replica: running' "$d/status")"
-expect_eq "the schema is there" 1 "$(rsql "SELECT count(*) FROM places WHERE id = '$PLACE'")"
+expect_eq "the schema is there" 1 "$(rsql "SELECT count(*) FROM places.places WHERE id = '$PLACE'")"
 
 # ---------------------------------------------------------------------------
 t "replica: (a) reads go to the replica"
@@ -142,16 +142,16 @@ for ((i = 0; i < ROUNDS / 2; i++)); do
 done
 expect_rounds "$d/c" "served by the primary"
 expect_eq "the replica has none of those places (the primary answered)" 0 \
-	"$(rsql "SELECT count(*) FROM places WHERE name LIKE 'rep-c-%'")"
+	"$(rsql "SELECT count(*) FROM places.places WHERE name LIKE 'rep-c-%'")"
 expect_eq "the primary has them all" "$ROUNDS" \
 	"$(sql "SELECT count(*) FROM places WHERE name LIKE 'rep-c-%';")"
 rsql "SELECT pg_wal_replay_resume()" >/dev/null
 for ((i = 0; i < 100; i++)); do
-	[ "$(rsql "SELECT count(*) FROM places WHERE name LIKE 'rep-c-%'")" = "$ROUNDS" ] && break
+	[ "$(rsql "SELECT count(*) FROM places.places WHERE name LIKE 'rep-c-%'")" = "$ROUNDS" ] && break
 	sleep 0.1
 done
 expect_eq "replay resumed: the replica catches up" "$ROUNDS" \
-	"$(rsql "SELECT count(*) FROM places WHERE name LIKE 'rep-c-%'")"
+	"$(rsql "SELECT count(*) FROM places.places WHERE name LIKE 'rep-c-%'")"
 
 # ---------------------------------------------------------------------------
 t "replica: (d) replica stopped under load"

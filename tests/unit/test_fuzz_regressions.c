@@ -285,7 +285,7 @@ handler_seeds(void)
 
 	memset(&api, 0, sizeof(api));
 	api.db = db_new("host=/nonexistent-places-fuzz connect_timeout=1",
-	    NULL, false);
+	    NULL, false, NULL);
 	api.max_body = 1024;
 	api.session.max_age = 2592000;
 	api.session.update_age = 86400;

@@ -168,7 +168,7 @@ test_message_fields(void)
 	json_object_put(o);
 
 	log_set_request("abc-123", 7);
-	log_set_user(42);
+	log_set_user("u:42");
 	reset();
 	log_info("in a request");
 	o = one_line("in a request");
@@ -231,7 +231,7 @@ test_access(void)
 		w += (i > 0x20 && i < 0x7F) ? sprintf(w, "%c", (int)i) :
 		    sprintf(w, "%%%02X", (unsigned)i);
 	log_set_request("r1", 2);
-	log_set_user(7);
+	log_set_user("u:7");
 	reset();
 	log_access("GET", 3, path, 255, 200, 1234);
 	o = one_line("access, every byte");

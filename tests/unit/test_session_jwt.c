@@ -81,7 +81,7 @@ main(void)
 		return unit_done();
 	}
 	db = db_new("host=/nonexistent-places-unit connect_timeout=1", NULL,
-	    false);
+	    false, NULL);
 	cfg.jwt = jwt_key_new("a v4 secret", 11);
 	cfg.jwe = jwe_new(plain->secrets, plain->nsecrets, salts, 3);
 	CHECK(db != NULL && cfg.jwt != NULL && cfg.jwe != NULL, "set up");

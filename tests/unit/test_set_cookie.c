@@ -46,8 +46,10 @@ main(void)
 	size_t			 i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct session	 s = { 1, cases[i].kind, cases[i].cookie,
-				    "tok123", 6, true, "" };
+		struct session	 s = { .kind = cases[i].kind,
+				    .cookie = cases[i].cookie,
+				    .token = "tok123", .token_len = 6,
+				    .renewed = true };
 		const char	*h, *exp, *end;
 		char		 want[200];
 

@@ -53,6 +53,11 @@ check_params(const struct stmt_table *t)
 	for (i = 0; i < ST__COUNT; i++) {
 		const struct stmt_def *d = stmt_def((enum stmt)i);
 
+		if (t->sql[i] == NULL) {
+			CHECK(strncmp(d->name, "session", 7) == 0, "%s: built "
+			    "unless a session check", d->name);
+			continue;
+		}
 		n = d->nparams;
 		max = max_param(t->sql[i], used);
 		CHECK(max == n, "%s: highest $n is $%d, parameter count %d",
@@ -87,8 +92,10 @@ check_fields(const struct stmt_table *t)
 		off += (size_t)snprintf(vals + off, sizeof(vals) - off, "$%d, ",
 		    IP_FIELD0 + f + 1);
 	}
-	snprintf(want, sizeof(want), "(id, %sauthor_id) VALUES ($%d::uuid, "
-	    "%s$%d)", cols, IP_ID + 1, vals, IP_AUTHOR + 1);
+	/* The author key $6 becomes author_id or author_sub. */
+	snprintf(want, sizeof(want), "(id, %sauthor_id, author_sub) VALUES "
+	    "($%d::uuid, %sCASE WHEN left($%d, 2) = 'u:'", cols, IP_ID + 1,
+	    vals, IP_AUTHOR + 1);
 	CHECK(strstr(t->sql[ST_INSERT], want) != NULL,
 	    "insert: columns and values are \"%s\"", want);
 }
@@ -157,12 +164,74 @@ check_quoting(void)
 		CHECK(0, "table builds with odd names");
 		return;
 	}
-	CHECK(strstr(t.sql[ST_USER_BY_EMAIL], "FROM \"We\"\"ird Users\" ")
+	CHECK(strstr(t.sql[ST_AUTHOR], "FROM \"public\".\"We\"\"ird Users\" ")
 	    != NULL, "a table name's quote is doubled: %s",
-	    t.sql[ST_USER_BY_EMAIL]);
+	    t.sql[ST_AUTHOR]);
 	CHECK(strstr(t.sql[ST_SESSION], "s.\"session_token\" = $1") != NULL,
 	    "a column name is quoted");
 	stmt_table_free(&t);
+}
+
+/* Occurrences of needle in hay. */
+static int
+count(const char *hay, const char *needle)
+{
+	int	 n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * Every layout the presets and the catalog can give: the table builds,
+ * the parameters hold, a timestamp expiry is compared with UTC's now
+ * only, and a table without a session id keys its rows by the token.
+ */
+static void
+check_layouts(void)
+{
+	static const char *const types[] = { "integer", "bigint", "text",
+	    "uuid", "character varying(255)", "numeric" };
+	struct sql_names	 n;
+	struct stmt_table	 t;
+	const char		*s;
+	unsigned		 k;
+	size_t			 ty;
+
+	for (k = 0; k < 8; k++)
+		for (ty = 0; ty < sizeof(types) / sizeof(types[0]); ty++) {
+			stmt_names_default(&n);
+			n.users = (k & 1) == 0;
+			n.session_id = (k & 2) != 0;
+			n.expires_utc = (k & 4) != 0;
+			n.users_id_type = types[ty];
+			n.name[SN_OWN_SCHEMA] = "own";
+			if (stmt_table_build(&t, &n) != PL_OK) {
+				CHECK(0, "layout %u/%s builds", k, types[ty]);
+				continue;
+			}
+			check_params(&t);
+			CHECK(count(t.sql[ST_INSERT], "\"own\".\"places\"") == 1,
+			    "layout %u: places in the worker's schema", k);
+			if ((s = t.sql[ST_SESSION]) == NULL) {
+				CHECK(!n.users, "layout %u: session built", k);
+				stmt_table_free(&t);
+				continue;
+			}
+			CHECK(n.expires_utc ? count(s, "now()") ==
+			    count(s, "(now() AT TIME ZONE 'UTC')") :
+			    count(s, "AT TIME ZONE") == 0,
+			    "layout %u: expiry against now in its terms", k);
+			CHECK(n.session_id ? strstr(s, "d.\"id\" = s.k") != NULL :
+			    strstr(s, "d.\"sessionToken\" = s.k") != NULL &&
+			    strstr(s, "s.\"id\"") == NULL,
+			    "layout %u: session rows keyed by %s", k,
+			    n.session_id ? "id" : "token");
+			stmt_table_free(&t);
+		}
 }
 
 int
@@ -182,5 +251,6 @@ main(void)
 	check_list_cap(&t);
 	stmt_table_free(&t);
 	check_quoting();
+	check_layouts();
 	return unit_done();
 }

@@ -32,8 +32,10 @@ printf '%s\n' "$V5_TOKEN" >>"$IT_TMP/tokens"
 
 agree5 "token from encode()" "$V5_HDR"
 expect_status 200
-t "v5: the caller is a users row with the token's email"
-expect_eq "rows" 1 "$(sql "SELECT count(*) FROM users WHERE email = :'e';" e="$V5_EMAIL")"
+# Its sub names no users row: the worker's own author record (README).
+t "v5: the caller is an author of the worker's, keyed by sub"
+expect_eq "rows" 1 "$(sql "SELECT count(*) FROM places.authors WHERE sub = 'v5-user' AND email = :'e';" e="$V5_EMAIL")"
+expect_eq "no users row" 0 "$(sql "SELECT count(*) FROM users WHERE email = :'e';" e="$V5_EMAIL")"
 agree5 "rotated secret (AUTH_SECRET_1, found by kid)" "$(mint --secret "$AUTH_SECRET_1" --email "$V5_EMAIL")"
 expect_status 200
 agree5 "wrong secret" "$(mint --secret "not-$AUTH_SECRET" --email "$V5_EMAIL")"
