@@ -462,16 +462,14 @@ main(int argc, char **argv)
 	 * checks.  A CGI run answers one request: it checks on its first
 	 * connection, if the request needs one.
 	 */
-	switch (FCGX_IsCGI() ? PL_EDBDOWN : db_check(api.db, err,
-	    sizeof(err))) {
-	case PL_OK:
-	case PL_EDBDOWN:
-		break;
-	case PL_EBADREQ:
+	if (!FCGX_IsCGI() && db_check(api.db, err, sizeof(err)) ==
+	    PL_EBADREQ) {
+		/*
+		 * Only what the catalog said stops the worker: a database
+		 * that is down, or that refused a statement (logged), is
+		 * the first request's to meet, as before the check.
+		 */
 		log_errorx("tables: %s", err);
-		goto out;
-	default:
-		log_errorx("tables: cannot check: %s", err);
 		goto out;
 	}
 	api.max_body = cfg.max_body;

@@ -69,7 +69,9 @@ db_check(struct db *db, char *err, size_t errlen)
 	enum pl_err	 rc;
 
 	snprintf(err, errlen, "database unavailable");
+	db->checking = true;
 	rc = conn_connect(db, err, errlen);
+	db->checking = false;
 	/*
 	 * Only the check: the connection is closed again and the first
 	 * request connects, as it did before there was a check (a worker

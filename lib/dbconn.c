@@ -188,6 +188,10 @@ conn_open(struct db *db, struct conn *c)
 		}
 		goto out;
 	}
+	if (db->checking) {
+		rc = PL_OK;	/* the start-up check: db_check() closes it */
+		goto out;
+	}
 	for (i = 0; i < ST__COUNT && !db->unnamed; i++) {
 		const struct stmt_def *d = stmt_def((enum stmt)i);
 

@@ -45,6 +45,7 @@ struct db {
 	struct authschema	 as;		/* the tables, checked once */
 	bool			 built;		/* as checked, stmts built */
 	bool			 bad_schema;	/* the check failed: why */
+	bool			 checking;	/* db_check(): no prepares */
 	char			 why[256];
 };
 
