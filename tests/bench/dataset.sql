@@ -63,7 +63,7 @@ FROM generate_series(1, :scale) AS i
 JOIN bench_keys k ON k.n = 1 + (i - 1) % (:scale / 10);
 
 UPDATE bench_keys k
-SET place_id = (SELECT p.id FROM places p WHERE p.author_id = k.user_id
+SET place_id = (SELECT p.id FROM places p WHERE p.author_key = 'u:' || k.user_id
     ORDER BY p.created_at DESC LIMIT 1);
 
 INSERT INTO sessions ("userId", expires, "sessionToken")
