@@ -360,7 +360,8 @@ static const struct {
 };
 
 const char stmt_settings[] =
-    "SET plan_cache_mode = force_generic_plan; SET jit = off";
+    "SET plan_cache_mode = force_generic_plan; SET jit = off; "
+    "SET enable_memoize = off";
 
 void
 stmt_names_default(struct sql_names *n)

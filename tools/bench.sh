@@ -285,8 +285,8 @@ run_pgbench() {
 	local scenario=$1 conns=$2 out log=$pgb_dir/$1-$2 tps failed lat
 	rm -f "$log".*
 	# The worker's connection settings (lib/stmt.c, stmt_settings): one
-	# generic plan, no JIT.
-	out=$(PGOPTIONS='-c plan_cache_mode=force_generic_plan -c jit=off' \
+	# generic plan, no JIT, no Memoize.
+	out=$(PGOPTIONS='-c plan_cache_mode=force_generic_plan -c jit=off -c enable_memoize=off' \
 		timeout $((secs + slack)) pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" \
 		--log --log-prefix="$log" \
 		-D loaded=0 -D keys="$keys" -D max_age="$max_age" -D update_age="$update_age" \

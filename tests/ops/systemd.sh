@@ -119,7 +119,14 @@ check "stdout and stderr to the journal, not the socket" "journal journal" \
 check "the environment from /etc/places-fcgi/env" /etc/places-fcgi/env "$(key places-fcgi.service EnvironmentFile)"
 
 # envs FILE...: every NAME in a getenv("NAME") of the files, one a line.
-envs() { grep -ohE 'getenv\("[A-Za-z0-9_]+"\)' "$@" | sed -E 's/getenv\("(.*)"\)/\1/' | sort -u; }
+# and every "PLACES_..." or "AUTH_SECRET..." name in a table of them
+# (lib/authschema.c's overrides, lib/config.c's secrets).
+envs() {
+	{
+		grep -ohE 'getenv\("[A-Za-z0-9_]+"\)' "$@" | sed -E 's/getenv\("(.*)"\)/\1/'
+		grep -ohE '"(PLACES|AUTH_SECRET)[A-Z0-9_]*"' "$@" | tr -d '"'
+	} | sort -u
+}
 # The settings are lib/'s; cgi/places.c reads only what a server sets
 # (GATEWAY_INTERFACE, LISTEN_FDS, ...), which has no place in this file.
 missing=

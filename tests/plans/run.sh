@@ -164,6 +164,12 @@ for name in $names; do
 	else
 		not_ok "$name: JIT: $(jq -c '.[0].JIT' <<<"$plan")"
 	fi
+	memo=$(jq '[.. | objects | select(."Node Type" == "Memoize")] | length' <<<"$plan")
+	if [ "$memo" = 0 ]; then
+		ok "$name: no Memoize (its hash table is built at every start)"
+	else
+		not_ok "$name: $memo Memoize node(s): the connection's enable_memoize = off is missing"
+	fi
 	used=$(jq -r '[.. | objects | (."Index Name" // empty), (."Conflict Arbiter Indexes" // [] | .[])] | unique | join(",")' <<<"$plan")
 	seq=$(jq -r '[.. | objects | select(."Node Type" == "Seq Scan") | ."Relation Name"] | unique | join(",")' <<<"$plan")
 	if [ -n "$seq" ]; then
