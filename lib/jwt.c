@@ -213,11 +213,25 @@ str_claim(struct json_object *claims, const char *key, char *out)
 	return true;
 }
 
+/*
+ * Claims that, when present, must be numbers no later than now (with the
+ * skew).  jose takes any iat; NextAuth's is always now.
+ */
+static const struct {
+	const char	*name;
+	const char	*bad;	/* why, when it is not a number */
+	const char	*later;	/* why, when it is past now */
+} not_later[] = {
+	{ "nbf", "JWT nbf is not a number", "JWT not yet valid (nbf)" },
+	{ "iat", "JWT iat is not a number", "JWT issued in the future (iat)" },
+};
+
 /* The claim rules of jwt_read_claims(). */
 static const char *
 check_claims(struct json_object *claims, time_t now, struct jwt_claims *out)
 {
 	double	 exp, t;
+	size_t	 i;
 
 	switch (num_claim(claims, "exp", &exp)) {
 	case NUM_ABSENT:
@@ -232,27 +246,17 @@ check_claims(struct json_object *claims, time_t now, struct jwt_claims *out)
 		return "JWT expired";
 	/* Seconds: the largest finite double is far past LLONG_MAX. */
 	out->exp = exp >= 0x1p62 ? LLONG_MAX / 2 : (long long)exp;
-	switch (num_claim(claims, "nbf", &t)) {
-	case NUM_BAD:
-		return "JWT nbf is not a number";
-	case NUM_OK:
-		if (t > (double)now + JWT_CLOCK_SKEW)
-			return "JWT not yet valid (nbf)";
-		break;
-	case NUM_ABSENT:
-		break;
-	}
-	switch (num_claim(claims, "iat", &t)) {
-	case NUM_BAD:
-		return "JWT iat is not a number";
-	case NUM_OK:
-		/* jose takes any iat; NextAuth's is always now. */
-		if (t > (double)now + JWT_CLOCK_SKEW)
-			return "JWT issued in the future (iat)";
-		break;
-	case NUM_ABSENT:
-		break;
-	}
+	for (i = 0; i < sizeof(not_later) / sizeof(not_later[0]); i++)
+		switch (num_claim(claims, not_later[i].name, &t)) {
+		case NUM_BAD:
+			return not_later[i].bad;
+		case NUM_OK:
+			if (t > (double)now + JWT_CLOCK_SKEW)
+				return not_later[i].later;
+			break;
+		case NUM_ABSENT:
+			break;
+		}
 	if (!str_claim(claims, "email", out->email) || out->email[0] == '\0')
 		return "JWT has no usable email claim";
 	if (!str_claim(claims, "name", out->name))
