@@ -25,6 +25,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import readline from "node:readline";
 import path from "node:path";
+import { pgEnv } from "./pgenv.mjs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
@@ -63,24 +64,7 @@ const quoteIdent = (name) => `"${name.replaceAll('"', '""')}"`;
 // session's search_path set to SCHEMA so that the adapters' unqualified
 // table names (pg, drizzle, kysely) resolve there.
 function pgConfig(schema) {
-	const env = process.env;
-	let config;
-	if (env.PGHOST || env.PGDATABASE) {
-		config = {
-			host: env.PGHOST,
-			port: env.PGPORT ? Number(env.PGPORT) : undefined,
-			user: env.PGUSER,
-			database: env.PGDATABASE,
-			password: env.PGPASSWORD,
-		};
-	} else if (env.DATABASE_URL && /^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
-		config = { connectionString: env.DATABASE_URL };
-	} else {
-		throw new UsageError(
-			"no database: set PGHOST/PGPORT/PGUSER/PGDATABASE (source stack.env with set -a) " +
-				"or DATABASE_URL as a postgres:// URI",
-		);
-	}
+	const config = pgEnv((msg) => new UsageError(msg));
 	return { ...config, options: `-c search_path=${quoteIdent(schema)}`, connectionTimeoutMillis: 5000 };
 }
 

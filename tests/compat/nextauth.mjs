@@ -26,6 +26,7 @@
 import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { pgEnv } from "./pgenv.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -127,24 +128,7 @@ let pool = null;
 async function getPool() {
 	if (pool) return pool;
 	const { default: pg } = await import("pg");
-	const env = process.env;
-	let config;
-	if (env.PGHOST || env.PGDATABASE) {
-		config = {
-			host: env.PGHOST,
-			port: env.PGPORT ? Number(env.PGPORT) : undefined,
-			user: env.PGUSER,
-			database: env.PGDATABASE,
-			password: env.PGPASSWORD,
-		};
-	} else if (env.DATABASE_URL && /^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
-		config = { connectionString: env.DATABASE_URL };
-	} else {
-		throw new UsageError(
-			"no database: set PGHOST/PGPORT/PGUSER/PGDATABASE (source stack.env with set -a) " +
-				"or DATABASE_URL as a postgres:// URI",
-		);
-	}
+	const config = pgEnv((msg) => new UsageError(msg));
 	pool = new pg.Pool({ ...config, max: 2, connectionTimeoutMillis: 5000 });
 	return pool;
 }
