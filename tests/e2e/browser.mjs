@@ -344,7 +344,7 @@ async function placesFlow(page, seen, user, label) {
   let created = null;
   await check(`${label}: the list comes from the worker (200) with the other user's place`, async () => {
     await page.waitForSelector("#places", { timeout: TIMEOUT });
-    await assertFromWorker(lastApi(seen, "GET", 200), 200);
+    await assertFromWorker(await waitFor(() => lastApi(seen, "GET", 200), "GET 200"), 200);
     if (OTHER_PLACE_ID)
       assert(await page.$(`li[data-id="${OTHER_PLACE_ID}"]`), "the other user's place is not listed");
   });
@@ -354,7 +354,7 @@ async function placesFlow(page, seen, user, label) {
     await page.click("#add-form button[type=submit]");
     await page.waitForSelector('#add-form .field-error[data-field="name"]', { timeout: TIMEOUT });
     await page.waitForSelector('#add-form .field-error[data-field="image"]', { timeout: TIMEOUT });
-    await assertFromWorker(lastApi(seen, "POST", 422, from), 422);
+    await assertFromWorker(await waitFor(() => lastApi(seen, "POST", 422, from), "POST 422"), 422);
     await screenshot(page, `${label}-422`);
   });
   await check(`${label}: a place added through the form appears with ${user} as author`, async () => {
@@ -400,7 +400,9 @@ async function placesFlow(page, seen, user, label) {
     const from = seen.length;
     const status = await page.evaluate((id) => window.places.remove(id), OTHER_PLACE_ID);
     assert(status === 403, `forced delete got ${status}`);
-    await assertFromWorker(lastApi(seen, "DELETE", 403, from), 403);
+    // The page's fetch can resolve before the browser's response event
+    // reaches this process: wait for the event as the other steps do.
+    await assertFromWorker(await waitFor(() => lastApi(seen, "DELETE", 403, from), "DELETE 403"), 403);
     await page.waitForFunction(
       () => /forbidden/i.test(document.querySelector("#message")?.textContent ?? ""),
       { timeout: TIMEOUT },
@@ -430,7 +432,7 @@ async function crossOrigin(evil, other) {
   // A plain form post: the page navigates to the worker's 403.
   const from = eseen.length;
   await Promise.all([evil.waitForNavigation({ timeout: TIMEOUT }), evil.click("#f button")]);
-  await assertFromWorker(lastApi(eseen, "POST", 403, from), 403);
+  await assertFromWorker(await waitFor(() => lastApi(eseen, "POST", 403, from), "the form post's 403"), 403);
   const body = await evil.evaluate(() => document.body.innerText);
   assert(body.includes('"status":"Forbidden"'), `form post page: ${body.slice(0, 80)}`);
   await screenshot(evil, "4-cross-origin-form-403");
