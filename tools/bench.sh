@@ -113,6 +113,12 @@ mkdir -p "$data_dir" "$pgb_dir"
 # statement table as the worker builds it (lib/stmt.c, print-sql).
 "$repo/build/tests/print-sql" >"$pgb_dir/worker.sql" ||
 	die "build/tests/print-sql failed (make bench builds it)"
+# Its SETTINGS line ("SET a = b; SET c = d", lib/stmt.c's stmt_settings)
+# as PGOPTIONS ("-c a=b -c c=d").
+worker_options=$(sed -n 's/^SETTINGS\t//p' "$pgb_dir/worker.sql" |
+	sed -E 's/SET ([a-z_]+) = ([^;]+)(; )?/-c \1=\2 /g; s/ $//')
+[[ $worker_options == -c\ * ]] ||
+	die "print-sql gave no SETTINGS line (lib/stmt.c's stmt_settings)"
 for s in "$bench"/pgbench-*.sql; do
 	s=${s##*/pgbench-}
 	pgbench_script "${s%.sql}" >/dev/null
@@ -284,9 +290,9 @@ run_wrk() {
 run_pgbench() {
 	local scenario=$1 conns=$2 out log=$pgb_dir/$1-$2 tps failed lat
 	rm -f "$log".*
-	# The worker's connection settings (lib/stmt.c, stmt_settings): one
-	# generic plan, no JIT, no Memoize.
-	out=$(PGOPTIONS='-c plan_cache_mode=force_generic_plan -c jit=off -c enable_memoize=off' \
+	# The worker's own connection settings (worker_options, read from
+	# print-sql's SETTINGS line), so pgbench plans as the worker does.
+	out=$(PGOPTIONS=$worker_options \
 		timeout $((secs + slack)) pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" \
 		--log --log-prefix="$log" \
 		-D loaded=0 -D keys="$keys" -D max_age="$max_age" -D update_age="$update_age" \

@@ -23,34 +23,14 @@ tmp=$(mktemp -d /tmp/places-ops-prune.XXXXXX) || exit 1
 dest=$tmp/dest
 trap 'rm -rf "$tmp"' EXIT
 
-passed=0 failed=0
-ok() { echo "ok - prune timer: $1"; passed=$((passed + 1)); }
-notok() { echo "not ok - prune timer: $1${2:+ (got $(printf '%s' "$2" | tr '\n' ' ' | head -c 400))}"; failed=$((failed + 1)); }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "'$3', want '$2'"; fi; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+what="prune timer"
+# shellcheck source=tests/ops/units.bash
+. "$top/tests/ops/units.bash"
 
 command -v systemd-analyze >/dev/null || { notok "systemd-analyze is installed (tools/deps.sh)"; finish; }
 
-make -s -C "$top" install DESTDIR="$dest" >"$tmp/install.out" 2>&1
-check "make install DESTDIR exits 0" 0 "$?"
-[ "$failed" -eq 0 ] || { sed 's/^/# /' "$tmp/install.out"; finish; }
-mkdir "$tmp/units" "$tmp/broken"
-for u in places-fcgi-prune.service places-fcgi-prune.timer; do
-	sed "s|/usr/local/|$dest/usr/local/|g" "$units/$u" >"$tmp/units/$u"
-done
-
-verify() {
-	(cd "$tmp" && MANPATH=$dest/usr/local/share/man \
-		systemd-analyze verify --man=yes "$@" 2>&1)
-}
-# ours FILE: the lines about our units; the rest are comments.
-ours() {
-	grep -E "places-fcgi|$tmp" "$1"
-	grep -vE "places-fcgi|$tmp" "$1" | sed 's/^/# verify, not ours: /' >&2
-}
-verify "$tmp/units/places-fcgi-prune.timer" "$tmp/units/places-fcgi-prune.service" >"$tmp/verify.out"
-check "systemd-analyze verify exits 0" 0 "$?"
-check "systemd-analyze verify has nothing to say about the units" "" "$(ours "$tmp/verify.out")"
+install_units places-fcgi-prune.service places-fcgi-prune.timer
+verify_units places-fcgi-prune.timer places-fcgi-prune.service
 
 # A typo'd calendar, a missing program and an unknown key: all flagged.
 sed -e 's/^OnCalendar=.*/OnCalendar=dialy/' "$tmp/units/places-fcgi-prune.timer" \
@@ -58,20 +38,10 @@ sed -e 's/^OnCalendar=.*/OnCalendar=dialy/' "$tmp/units/places-fcgi-prune.timer"
 sed -e 's|^ExecStart=[^ ]*|ExecStart=/nonexistent/placesctl|' \
 	-e 's/^Nice=.*/Nice=10\nNicety=10/' \
 	"$tmp/units/places-fcgi-prune.service" >"$tmp/broken/places-fcgi-prune.service"
-verify "$tmp/broken/places-fcgi-prune.timer" "$tmp/broken/places-fcgi-prune.service" >"$tmp/broken.out"
-n=$(ours "$tmp/broken.out" 2>/dev/null | grep -ciE 'dialy|/nonexistent/placesctl|Nicety')
-check "systemd-analyze verify flags a broken copy (3 faults)" 3 "$n"
+verify_broken 'dialy|/nonexistent/placesctl|Nicety' places-fcgi-prune.timer places-fcgi-prune.service
 
-out=$(cd "$tmp" && systemd-analyze security --offline=true --man=no \
-	"$tmp/units/places-fcgi-prune.service" 2>&1)
-score=$(sed -n 's/.*Overall exposure level for places-fcgi-prune.service: \([0-9.]*\).*/\1/p' <<<"$out")
-if [ -n "$score" ] && awk -v s="$score" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(s < m) }'; then
-	ok "security exposure $score, below $MAX_EXPOSURE"
-else
-	notok "security exposure below $MAX_EXPOSURE" "${score:-$(tail -n 3 <<<"$out")}"
-fi
+exposure places-fcgi-prune.service
 
-key() { sed -n "s/^$2=//p" "$units/$1"; }
 cal=$(key places-fcgi-prune.timer OnCalendar)
 systemd-analyze calendar "$cal" >/dev/null 2>&1
 check "OnCalendar=$cal is a valid calendar" 0 "$?"
