@@ -97,15 +97,13 @@ decode(const char *tok, size_t len, struct jwt_claims *c, const char **why)
 	return jwe_decode(keys, FUZZ_SALT, tok, len, FUZZ_NOW, c, why);
 }
 
+/* The header of the tokens it mints when the input gives none. */
+static const char HDR[] = "{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\"}";
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char	 good[] =
-	    "{\"email\":\"fuzz@example.com\",\"exp\":1900000000.5}";
-	static const char	 hdr[] = "{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\"}";
 	const char		*secret = FUZZ_SECRET, *salt = FUZZ_SALT;
-	char			*tok;
-	size_t			 len;
 
 	(void)argc;
 	(void)argv;
@@ -113,18 +111,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    (keys = jwe_new(&secret, 1, &salt, 1)) == NULL)
 		abort();
 	derive();
-	/* The harness's own check: what it mints, the library accepts. */
-	tok = mint((const unsigned char *)hdr, sizeof(hdr) - 1,
-	    (const unsigned char *)good, sizeof(good) - 1, &len);
-	FUZZ_ASSERT(fuzz_check_answer(decode, tok, len) == PL_OK);
-	free(tok);
+	fuzz_check_mint(mint, decode, HDR,
+	    "{\"email\":\"fuzz@example.com\",\"exp\":1900000000.5}");
 	return 0;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_token_input(data, size,
-	    "{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\"}", mint, decode);
+	fuzz_token_input(data, size, HDR, mint, decode);
 	return 0;
 }

@@ -146,6 +146,24 @@ fuzz_check_claims(const uint8_t *claims, size_t len)
 	json_tokener_free(tok);
 }
 
+/*
+ * The harness's own check, at start-up: a token it mints from hdr and
+ * claims (C strings), the library accepts; else every "refused" later
+ * would prove nothing.
+ */
+static inline void
+fuzz_check_mint(fuzz_mint_fn *mint, fuzz_decode_fn *decode, const char *hdr,
+    const char *claims)
+{
+	char	*tok;
+	size_t	 len;
+
+	tok = mint((const unsigned char *)hdr, strlen(hdr),
+	    (const unsigned char *)claims, strlen(claims), &len);
+	FUZZ_ASSERT(fuzz_check_answer(decode, tok, len) == PL_OK);
+	free(tok);
+}
+
 /* One fuzzer input of either kind (see the top); hdr the default header. */
 static inline void
 fuzz_token_input(const uint8_t *data, size_t size, const char *hdr,

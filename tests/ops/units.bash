@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # what, units, tmp, dest, top, MAX_EXPOSURE: set by the sourcing script
 # Shared by tests/ops/systemd.sh and tests/ops/prune.sh (sourced; not run
 # by tests/ops/run.sh, which runs *.sh): the checks' counters and the
 # systemd-analyze steps both apply to contrib/systemd's units.
