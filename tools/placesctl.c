@@ -449,6 +449,12 @@ db_open(void)
 		PQfinish(conn);
 		return NULL;
 	}
+	/*
+	 * A server error's CONTEXT can quote a statement's parameters (with
+	 * log_parameter_max_length_on_error set): `session revoke`'s token.
+	 * The primary message says enough, as in the worker (lib/dbconn.c).
+	 */
+	PQsetErrorContextVisibility(conn, PQSHOW_CONTEXT_NEVER);
 	PQsetNoticeProcessor(conn, notice, NULL);
 	return conn;
 }
