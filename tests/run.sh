@@ -41,12 +41,14 @@
 #                (tests/checked.sh pgbouncer)
 #   callgrind    instructions per request against a committed baseline
 #                (tests/bench/callgrind.sh; fails past +20%)
+#   benchsmoke   make bench and make bench-shed still run, once at the
+#                smallest size (tests/bench/smoke.sh; no figure judged)
 #   e2e          the browser test (tests/e2e, make e2e): examples/nextjs and
 #                the worker behind examples/nextjs/nginx.conf, in chromium
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-suites=${TESTS:-unit install ops compat integration presets plans asan valgrind fuzz faults scale pgbouncer callgrind e2e}
+suites=${TESTS:-unit install ops compat integration presets plans asan valgrind fuzz faults scale pgbouncer callgrind benchsmoke e2e}
 log=$(mktemp "${TMPDIR:-/tmp}/places-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
 status=0
@@ -99,6 +101,7 @@ for s in $suites; do
 	scale) suite scale bash "$here/scale/run.sh" ;;
 	pgbouncer) suite pgbouncer bash "$here/checked.sh" pgbouncer ;;
 	callgrind) suite callgrind bash "$here/bench/callgrind.sh" ;;
+	benchsmoke) suite benchsmoke bash "$here/bench/smoke.sh" ;;
 	e2e) suite e2e bash "$here/e2e/run.sh" ;;
 	*) echo "not ok - unknown suite $s" | tee -a "$log" ;;
 	esac

@@ -65,11 +65,9 @@ warmup=2
 # Every wrk and pgbench run is bounded: its own duration plus this.
 slack=30
 
-say() { echo "bench: $*" >&2; }
-die() {
-	echo "bench: error: $*" >&2
-	exit 1
-}
+name=bench
+# shellcheck source=tests/bench/lib.sh
+. "$bench/lib.sh"
 
 # sql_join FILE: FILE with each "-- @include NAME" line replaced by
 # tests/bench/NAME, itself joined (pgbench has no include, and the session
@@ -93,9 +91,8 @@ pgbench_script() {
 	printf '%s\n' "$out"
 }
 
-for tool in wrk pgbench psql nginx jq perl curl ss; do
-	command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh installs it)"
-done
+need wrk pgbench psql nginx jq perl curl ss
+
 # ---------------------------------------------------------------------------
 # Set-up and tear-down
 
@@ -103,8 +100,6 @@ done
 # and unix socket paths.
 dir=$(mktemp -d /tmp/places-bench.XXXXXX)
 chmod 755 "$dir"
-stack_dir=$dir/stack
-ceil_dir=$dir/ceiling
 data_dir=$dir/data
 pgb_dir=$dir/pgbench
 mkdir -p "$data_dir" "$pgb_dir"
@@ -125,28 +120,10 @@ for s in "$bench"/pgbench-*.sql; do
 done
 perl "$bench/check-sql.pl" "$pgb_dir/worker.sql" "$pgb_dir"/pgbench-*.sql ||
 	die "tests/bench/*.sql no longer match lib/stmt.c"
-stack_started=0
-ceil_pid=
-
-stop_ceiling() {
-	local i
-	[[ -n $ceil_pid ]] || return 0
-	kill -QUIT "$ceil_pid" 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$ceil_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$ceil_pid" 2>/dev/null || true
-	ceil_pid=
-}
-
 cleanup() {
 	local rc=$?
-	stop_ceiling
-	if ((stack_started)); then
-		"$repo/tools/stack.sh" stop "$stack_dir" >/dev/null 2>&1 ||
-			say "warning: tools/stack.sh stop $stack_dir failed"
-	fi
+	stop_second
+	stop_stack
 	if [[ ${BENCH_KEEP:-0} == 1 ]]; then
 		say "kept $dir"
 	else
@@ -156,21 +133,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-start_stack() {
-	say "starting a stack with $workers workers in $stack_dir"
-	stack_started=1
-	# PGPORT/NGINX_PORT of a sourced stack.env must not pick our ports.
-	env -u PGPORT -u NGINX_PORT WORKERS="$workers" \
-		"$repo/tools/stack.sh" start "$stack_dir" >"$dir/stack-start.log" 2>&1 || {
-		cat "$dir/stack-start.log" >&2
-		die "tools/stack.sh start failed"
-	}
-	set -a
-	# shellcheck disable=SC1091
-	. "$stack_dir/stack.env"
-	set +a
-}
 
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
@@ -199,55 +161,6 @@ load_data() {
 		(SELECT count(*) FROM places) || ' places, ' ||
 		(SELECT count(*) FROM sessions WHERE expires > now()) || ' live and ' ||
 		(SELECT count(*) FROM sessions WHERE expires <= now()) || ' expired sessions'") ($((SECONDS - t0)) s); cursor scenario: page $deep_page"
-}
-
-port_free() { [[ -z $(ss -Hltn "sport = :$1") ]]; }
-
-# The HTTP ceiling: a second nginx with the stack's own generated
-# configuration (same binary, worker_processes, access log, server block),
-# on another port, plus one location that answers a fixed JSON body.
-# tools/stack.sh's nginx has no such location (nginx.conf.example has
-# none), and its configuration is not ours to change.
-start_ceiling() {
-	local src=$STATE_DIR/nginx conf=$ceil_dir/nginx port i
-	mkdir -p "$conf/tmp" "$ceil_dir/run" "$ceil_dir/log"
-	cp -- "$src/fastcgi_params" "$src/mime.types" "$conf/"
-	for ((i = 0; i < 20; i++)); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 41000))
-		port_free "$port" && break
-	done
-	port_free "$port" || die "no free port for the ceiling nginx"
-	# Every path of the stack's state directory becomes ours; the listen
-	# port changes; the ceiling location goes next to server_name.
-	sed -e "s|$STATE_DIR/|$ceil_dir/|g" "$src/nginx.conf" >"$conf/nginx.conf"
-	sed -e "s|$STATE_DIR/|$ceil_dir/|g" \
-		-e "s|listen 127\\.0\\.0\\.1:$NGINX_PORT;|listen 127.0.0.1:$port;|" \
-		-e '/^ *server_name /a\
-    location = /_places_ceiling {\
-        default_type application/json;\
-        return 200 '"'"'{"status":"ok"}'"'"';\
-    }' "$src/server.conf" >"$conf/server.conf"
-	if ! grep -q "listen 127.0.0.1:$port;" "$conf/server.conf" ||
-		! grep -q '_places_ceiling' "$conf/server.conf"; then
-		die "could not derive the ceiling nginx configuration from $src"
-	fi
-	# The stack's nginx.conf includes its server.conf by absolute path: the
-	# substitution above made that ours.
-	grep -q "include $conf/server.conf;" "$conf/nginx.conf" ||
-		die "the stack's nginx.conf does not include its server.conf as expected"
-	nginx -p "$conf/" -c "$conf/nginx.conf" -e "$ceil_dir/log/nginx-error.log" -t -q ||
-		die "nginx -t rejected the ceiling configuration"
-	nginx -p "$conf/" -c "$conf/nginx.conf" -e "$ceil_dir/log/nginx-error.log" </dev/null ||
-		die "the ceiling nginx did not start"
-	for ((i = 0; i < 50; i++)); do
-		[[ -s $ceil_dir/run/nginx.pid ]] && break
-		sleep 0.1
-	done
-	ceil_pid=$(head -n 1 "$ceil_dir/run/nginx.pid" 2>/dev/null) || die "the ceiling nginx wrote no pid file"
-	ceil_url=http://127.0.0.1:$port
-	[[ $(curl -s --max-time 5 "$ceil_url/_places_ceiling") == '{"status":"ok"}' ]] ||
-		die "the ceiling nginx does not answer on $ceil_url/_places_ceiling"
-	say "ceiling nginx on $ceil_url (pid $ceil_pid)"
 }
 
 # ---------------------------------------------------------------------------
@@ -339,7 +252,8 @@ for scale in $scales; do
 	say "== scale $scale places"
 	start_stack
 	load_data "$scale"
-	start_ceiling
+	# The HTTP ceiling: the stack's nginx, and one fixed answer.
+	second_nginx "$ceil_dir"
 	load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
 	# Everything shares the machine's cores: say when others are using them.
 	awk -v n="$(nproc)" '{ exit !($1 >= n / 2) }' /proc/loadavg &&
@@ -349,8 +263,8 @@ for scale in $scales; do
 
 	for conns in $conns_list; do
 		say "HTTP ceiling, $conns connections"
-		run_wrk "$ceil_url" ceiling "$conns" "$warmup" >/dev/null
-		r=$(run_wrk "$ceil_url" ceiling "$conns" "$secs")
+		run_wrk "$second_url" ceiling "$conns" "$warmup" >/dev/null
+		r=$(run_wrk "$second_url" ceiling "$conns" "$secs")
 		jq -c --argjson c "$conns" --argjson n "$scale" \
 			'{kind: "nginx", scale: $n, conns: $c} + .' <<<"$r" >>"$results"
 	done
@@ -382,10 +296,8 @@ for scale in $scales; do
 		'{kind: "scale", scale: $n, loadavg_before: $lb, loadavg_after: $la,
 		  elapsed_s: $e, cursor_page: $page, workers_restarted: ($pb != $pa),
 		  pids_before: $pb, pids_after: $pa}' >>"$results"
-	stop_ceiling
-	"$repo/tools/stack.sh" stop "$stack_dir" >/dev/null 2>&1 ||
-		say "warning: tools/stack.sh stop $stack_dir failed"
-	stack_started=0
+	stop_second
+	stop_stack
 done
 elapsed=$((SECONDS - t_start))
 

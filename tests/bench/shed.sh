@@ -7,10 +7,11 @@
 #                                         run, 1..60)
 #
 # Starts a private stack (tools/stack.sh, WORKERS workers) whose nginx runs
-# nginx.conf.example as it is ("shed"), loads tests/bench/dataset.sql, and
-# starts a second nginx ("worker") from the same generated configuration
-# without the two "if ($places_no_credentials)" lines, so that every
-# request goes to the workers, as before the shedding; it also answers the
+# nginx.conf.example as it is ("shed"), loads tests/bench/dataset.sql
+# (10,000 places), and starts a second nginx ("worker") from the same
+# generated configuration without the two "if ($places_no_credentials)"
+# lines, so that every request goes to the workers, as before the
+# shedding; it also answers the
 # HTTP ceiling (location = /_places_ceiling { return 200 ...; }, as in
 # tools/bench.sh).  Then, with wrk -t2 --latency and tests/bench/wrk.lua:
 #
@@ -47,17 +48,13 @@ flood_rate=${FLOOD_RATE:-5000}
 warmup=2
 slack=30
 
-say() { echo "bench-shed: $*" >&2; }
-die() {
-	echo "bench-shed: error: $*" >&2
-	exit 1
-}
+name=bench-shed
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
 
 [[ $flood_rate =~ ^[1-9][0-9]*$ && $flood_conns =~ ^[1-9][0-9]*$ ]] || die "FLOOD_RATE and FLOOD_CONNS: positive integers"
 
-for tool in wrk psql nginx jq curl ss; do
-	command -v "$tool" >/dev/null || die "$tool not found (tools/deps.sh installs it)"
-done
+need wrk psql nginx jq curl ss
 
 dir=$(mktemp -d /tmp/places-shed.XXXXXX)
 chmod 755 "$dir"
@@ -65,84 +62,38 @@ stack_dir=$dir/stack
 plain_dir=$dir/plain
 data_dir=$dir/data
 mkdir -p "$data_dir"
-stack_started=0
-plain_pid=
 
 cleanup() {
-	local rc=$? i
-	if [[ -n $plain_pid ]]; then
-		kill -QUIT "$plain_pid" 2>/dev/null || true
-		for ((i = 0; i < 50; i++)); do
-			kill -0 "$plain_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$plain_pid" 2>/dev/null || true
-	fi
-	if ((stack_started)); then
-		"$repo/tools/stack.sh" stop "$stack_dir" >/dev/null 2>&1 ||
-			say "warning: tools/stack.sh stop $stack_dir failed"
-	fi
+	local rc=$?
+	stop_second
+	stop_stack
 	if [[ ${BENCH_KEEP:-0} == 1 ]]; then say "kept $dir"; else rm -rf -- "$dir"; fi
 	exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "starting a stack with $workers workers in $stack_dir"
-stack_started=1
-env -u PGPORT -u NGINX_PORT WORKERS="$workers" \
-	"$repo/tools/stack.sh" start "$stack_dir" >"$dir/stack-start.log" 2>&1 || {
-	cat "$dir/stack-start.log" >&2
-	die "tools/stack.sh start failed"
-}
-set -a
-# shellcheck disable=SC1091
-. "$stack_dir/stack.env"
-set +a
+start_stack
 
-psql -X -q -v ON_ERROR_STOP=1 -f "$here/dataset.sql" >/dev/null || die "loading dataset.sql failed"
+# 10,000 places: what is measured here is nginx, not the data set.
+psql -X -q -v ON_ERROR_STOP=1 -v scale=10000 -f "$here/dataset.sql" >/dev/null ||
+	die "loading dataset.sql failed"
 psql -X -q -At -c 'SELECT token FROM bench_keys ORDER BY n' >"$data_dir/tokens"
 psql -X -q -At -c 'SELECT id FROM places ORDER BY id' >"$data_dir/ids"
 
-# The second nginx: the stack's generated configuration with every path of
-# its state directory made ours, another port, the ceiling location, and
-# without the shedding.
-src=$STATE_DIR/nginx conf=$plain_dir/nginx
-mkdir -p "$conf/tmp" "$plain_dir/run" "$plain_dir/log"
-cp -- "$src/fastcgi_params" "$src/mime.types" "$conf/"
-for ((i = 0; i < 20; i++)); do
-	port=$((20000 + (RANDOM * 32768 + RANDOM) % 41000))
-	[[ -z $(ss -Hltn "sport = :$port") ]] && break
-done
+# The second nginx: the stack's configuration without the shedding, so
+# that every request goes to the workers (the same workers: the worker's
+# socket stays the stack's).
 # shellcheck disable=SC2016 # nginx's variable, as written in its config
 shed_line='if ($places_no_credentials) { return 401; }'
-[[ $(grep -cF "$shed_line" "$src/server.conf") == 2 ]] ||
+[[ $(grep -cF "$shed_line" "$STATE_DIR/nginx/server.conf") == 2 ]] ||
 	die "nginx.conf.example no longer has its two 'if (\$places_no_credentials)' lines"
-sed -e "s|$STATE_DIR/|$plain_dir/|g" "$src/nginx.conf" >"$conf/nginx.conf"
-sed -e "s|listen 127\\.0\\.0\\.1:$NGINX_PORT;|listen 127.0.0.1:$port;|" \
-	-e "\\|$shed_line|d" \
-	-e '/^ *server_name /a\
-    location = /_places_ceiling {\
-        default_type application/json;\
-        return 200 '"'"'{"status":"ok"}'"'"';\
-    }' "$src/server.conf" >"$conf/server.conf"
-# The worker's socket stays the stack's: both nginx feed the same workers.
-if ! grep -q "listen 127.0.0.1:$port;" "$conf/server.conf" ||
-	! grep -q _places_ceiling "$conf/server.conf" || grep -qF "$shed_line" "$conf/server.conf"; then
-	die "could not derive the second nginx's configuration from $src"
-fi
-nginx -p "$conf/" -c "$conf/nginx.conf" -e "$plain_dir/log/nginx-error.log" </dev/null ||
-	die "the second nginx did not start"
-for ((i = 0; i < 50; i++)); do
-	[[ -s $plain_dir/run/nginx.pid ]] && break
-	sleep 0.1
-done
-plain_pid=$(head -n 1 "$plain_dir/run/nginx.pid") || die "the second nginx wrote no pid file"
-plain_url=http://127.0.0.1:$port
+second_nginx "$plain_dir" -e "\\|$shed_line|d"
+! grep -qF "$shed_line" "$plain_dir/nginx/server.conf" ||
+	die "the second nginx still sheds"
+plain_url=$second_url
 shed_url=$BASE_URL
 # The two nginx differ in who answers a request without credentials.
-[[ $(curl -s --max-time 5 "$plain_url/_places_ceiling") == '{"status":"ok"}' ]] ||
-	die "no ceiling on $plain_url"
 probe=shed-probe-$$
 for u in "$shed_url:a" "$plain_url:b"; do
 	[[ $(curl -s -o /dev/null -w '%{http_code}' -H "X-Request-Id: $probe-${u##*:}" "${u%:*}/api/places") == 401 ]] ||
