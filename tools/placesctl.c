@@ -186,9 +186,28 @@ struct opt {
 };
 
 /*
+ * An option's shape: "-x" or "--name", with letters, digits and '-' only,
+ * at most 24 bytes.  What else starts with '-' may be a token.
+ */
+static bool
+option_like(const char *s)
+{
+	size_t	 n = strnlen(s, 25), i;
+
+	if (n > 24 || n < 2 || (n > 2 && s[1] != '-'))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!(s[i] == '-' || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return true;
+}
+
+/*
  * Sorts args into at most maxpos positional arguments (pos[], *npos) and
- * the options in opts[], each of which takes a value.  False, after a
- * message, on an unknown or repeated option or one argument too many.
+ * the options in opts[], each of which takes a value; after "--" every
+ * argument is positional.  False, after a message, on an unknown or
+ * repeated option or one argument too many.
  */
 static bool
 parse_args(int argc, char **argv, const char **pos, int maxpos, int *npos,
@@ -196,10 +215,15 @@ parse_args(int argc, char **argv, const char **pos, int maxpos, int *npos,
 {
 	int	 i;
 	size_t	 k;
+	bool	 ended = false;
 
 	*npos = 0;
 	for (i = 0; i < argc; i++) {
-		if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0) {
+		if (strcmp(argv[i], "--") == 0 && !ended) {
+			ended = true;	/* the rest are positional */
+			continue;
+		}
+		if (ended || argv[i][0] != '-' || strcmp(argv[i], "-") == 0) {
 			if (*npos == maxpos) {
 				fprintf(stderr, "placesctl: too many "
 				    "arguments\n");
@@ -212,8 +236,17 @@ parse_args(int argc, char **argv, const char **pos, int maxpos, int *npos,
 			if (strcmp(argv[i], opts[k].name) == 0)
 				break;
 		if (k == nopts) {
-			fprintf(stderr, "placesctl: unknown option %.32s\n",
-			    argv[i]);
+			/*
+			 * Named only when it looks like an option: a session
+			 * token may start with '-', and no token is printed.
+			 */
+			if (option_like(argv[i]))
+				fprintf(stderr, "placesctl: unknown option "
+				    "%s\n", argv[i]);
+			else
+				fprintf(stderr, "placesctl: unknown option "
+				    "(not shown; after -- an argument may "
+				    "start with -)\n");
 			return false;
 		}
 		if (opts[k].val != NULL) {
@@ -455,6 +488,12 @@ db_open(void)
 	 * The primary message says enough, as in the worker (lib/dbconn.c).
 	 */
 	PQsetErrorContextVisibility(conn, PQSHOW_CONTEXT_NEVER);
+	/*
+	 * Nor its DETAIL, which can quote a row: a foreign key of the app's
+	 * to sessions names the token being deleted ("Key (sessionToken)=
+	 * (...) is still referenced").  Terse: severity and primary message.
+	 */
+	PQsetErrorVerbosity(conn, PQERRORS_TERSE);
 	PQsetNoticeProcessor(conn, notice, NULL);
 	return conn;
 }

@@ -508,6 +508,37 @@ t "session revoke: unknown token"
 ctl session revoke "$(rand_hex 32)"
 expect_rc 2
 
+t "session revoke: a token that starts with '-'"
+# A token is the database's to define: NextAuth's are hex or UUIDs, but
+# a row may hold anything.  As an argument it reads as an option, which
+# is refused without echoing it; after -- it is a token.
+TOKD=-$(rand_hex 20)
+sql "INSERT INTO sessions (\"userId\", expires, \"sessionToken\")
+     VALUES (:'uid', now() + interval '1 hour', :'tok');" uid="$(user_id "$EMAIL")" tok="$TOKD" >/dev/null
+ctl session revoke "$TOKD"
+expect_rc 1
+expect_err_re '^placesctl: unknown option \(not shown'
+expect_no_token "${TOKD:1}"
+ctl session revoke -- "$TOKD"
+expect_rc 0
+expect_out_re '^revoked session [0-9]+$'
+expect_no_token "${TOKD:1}"
+
+t "session revoke: an error's DETAIL is not printed (it can quote the token)"
+# An app's table with a foreign key to the session token: the DELETE
+# fails, and PostgreSQL's DETAIL says 'Key ("sessionToken")=(<token>)'.
+TOKF=$(rand_hex 32)
+sql "CREATE TABLE it_ctl_fk (tok text REFERENCES sessions (\"sessionToken\"));
+     INSERT INTO sessions (\"userId\", expires, \"sessionToken\")
+     VALUES (:'uid', now() + interval '1 hour', :'tok');
+     INSERT INTO it_ctl_fk VALUES (:'tok');" uid="$(user_id "$EMAIL")" tok="$TOKF" >/dev/null
+ctl session revoke "$TOKF"
+expect_rc 3
+expect_err_re '^placesctl: database error: ERROR: .*violates foreign key constraint'
+expect_no_token "$TOKF"
+expect_eq "no DETAIL line" 0 "$(grep -c 'DETAIL' "$IT_TMP/ctl.err")"
+sql "DROP TABLE it_ctl_fk; DELETE FROM sessions WHERE \"sessionToken\" = :'tok';" tok="$TOKF" >/dev/null
+
 t "session revoke -: token from stdin"
 TOK2=$(mint "$EMAIL" --ttl 1h)
 areq "$TOK2" GET /api/places
