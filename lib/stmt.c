@@ -337,7 +337,9 @@ static const struct {
 	    "{author_vals}) ON CONFLICT (id) DO NOTHING" },
 	/*
 	 * $1 id, $2 author, $3 the mask of fields to change (bit 1 << enum
-	 * place_field), $4..$8 their values in that order.
+	 * place_field), $4..$8 their values in that order.  An empty mask
+	 * (PATCH {}) still checks the author, but changes nothing, not even
+	 * updatedAt.
 	 */
 	[ST_UPDATE] = { { "update", WP_FIELD0 + PF__COUNT, false, false },
 	    "WITH p AS (UPDATE {places} SET "
@@ -348,7 +350,8 @@ static const struct {
 	    "ELSE \"mapURL\" END, "
 	    "description = CASE WHEN $3::int & 16 <> 0 THEN $8 "
 	    "ELSE description END, "
-	    "updated_at = now() "
+	    "updated_at = CASE WHEN $3::int <> 0 THEN now() "
+	    "ELSE updated_at END "
 	    "WHERE id = $1::uuid AND author_key = $2 RETURNING *) "
 	    "SELECT {place_cols} FROM p {author_join}" },
 	/* $1 id. */

@@ -30,7 +30,8 @@ WITH p AS (UPDATE places.places SET
     ELSE "mapURL" END,
     description = CASE WHEN :mask::int & 16 <> 0 THEN :description
     ELSE description END,
-    updated_at = now()
+    updated_at = CASE WHEN :mask::int <> 0 THEN now()
+    ELSE updated_at END
     WHERE id = :place_id::uuid AND author_key = :author RETURNING *)
 SELECT
 -- @include place-cols.sql

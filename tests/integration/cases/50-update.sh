@@ -103,9 +103,13 @@ expect_status 200
 expect_json '.location == "Elsewhere" and .mapURL == null and .description == null and .name == "Patched"'
 
 t "PATCH empty object changes nothing"
+BEFORE_EMPTY=$(sql "SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')
+     FROM places WHERE id = :'id';" id="$ID")
 jreq "$U_TOKEN" PATCH "/api/places/$ID" '{}'
 expect_status 200
 expect_json '.name == "Patched" and .location == "Elsewhere" and .image == null'
+# Not even updatedAt: nothing was changed (docs/openapi.yaml).
+expect_json --arg u "$BEFORE_EMPTY" '.updatedAt == $u'
 
 t "PATCH name null is 422"
 jreq "$U_TOKEN" PATCH "/api/places/$ID" '{"name":null}'
