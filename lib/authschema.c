@@ -249,8 +249,17 @@ authschema_check(struct authschema *a, PGconn *conn, bool own, char *err,
 		    a->name[SN_SESSIONS], scols, 3, &s, err, errlen)) != PL_OK)
 			goto out;
 		r = find_col(u, a->name[SN_USERS_ID]);
-		snprintf(a->users_id_type, sizeof(a->users_id_type), "%s",
-		    PQgetvalue(u, r, 1));
+		/* Pasted into SQL as a cast: cut, it would be another type. */
+		if ((size_t)PQgetlength(u, r, 1) >= sizeof(a->users_id_type)) {
+			snprintf(err, errlen, "%s: the type of column \"%s\" "
+			    "of \"%s\" is over %zu bytes", what,
+			    a->name[SN_USERS_ID], a->name[SN_USERS],
+			    sizeof(a->users_id_type) - 1);
+			rc = PL_EBADREQ;
+			goto out;
+		}
+		memcpy(a->users_id_type, PQgetvalue(u, r, 1),
+		    (size_t)PQgetlength(u, r, 1) + 1);
 		a->session_id = find_col(s, a->name[SN_SESSIONS_ID]) >= 0;
 		r = find_col(s, a->name[SN_SESSIONS_EXPIRES]);
 		a->expires_utc = strcmp(PQgetvalue(s, r, 2), "timestamp") == 0;

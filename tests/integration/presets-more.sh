@@ -76,7 +76,8 @@ expect_eq "placesctl" "3 placesctl: PLACES_AUTH_SCHEMA=drizzle: table \"auth\".\
 worker_start_fails() {
 	local sock=$IT_TMP/check.sock
 	rm -f "$sock"
-	env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" "$@" python3 -c '
+	# Bounded: a worker that passes its check serves, and never exits.
+	timeout 20 env -i PATH="$PATH" DATABASE_URL="$DATABASE_URL" "$@" python3 -c '
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1])
@@ -103,6 +104,20 @@ if grep -q 'unknown preset' <<<"$out" && [[ $out == *"exit 1" ]]; then
 else
 	fail "an unknown preset stops the worker" "$out"
 fi
+# users.id's type goes into SQL as a cast: one whose name is longer than
+# the worker keeps is refused, not cut into another (a domain named with
+# its schema, both of the longest names PostgreSQL allows).
+LONGS=s_$(printf 'x%.0s' {1..61}) LONGD=d_$(printf 'y%.0s' {1..61})
+dbsql "CREATE SCHEMA $LONGS; CREATE DOMAIN $LONGS.$LONGD AS text;
+       CREATE TABLE auth.long_members (member_id $LONGS.$LONGD PRIMARY KEY, mail text, display text);" >/dev/null
+out=$(worker_start_fails "${PENV[@]}" PLACES_AUTH_USERS=long_members)
+if grep -q 'the type of column \\"member_id\\" of \\"long_members\\" is over 63 bytes' <<<"$out" &&
+	[[ $out == *"exit 1" ]]; then
+	pass "a users.id type name over 63 bytes stops the worker"
+else
+	fail "a users.id type name over 63 bytes stops the worker" "$out"
+fi
+dbsql "DROP TABLE auth.long_members; DROP SCHEMA $LONGS CASCADE;" >/dev/null
 out=$(PLACES_AUTH_SCHEMA=mongoose "$CTL" session prune 2>&1)
 expect_eq "and placesctl" "1 placesctl: PLACES_AUTH_SCHEMA: unknown preset \"mongoose\" (want pg, prisma, drizzle, kysely or none)" "$? $out"
 
