@@ -30,7 +30,7 @@ targets() {
 	route) echo lib/route.c ;;
 	query) echo lib/query.c lib/cursor.c ;;
 	cursor) echo lib/cursor.c ;;
-	place) echo lib/place.c lib/utf8.c ;;
+	place) echo lib/place.c lib/utf8.c lib/jsontext.c ;;
 	jwt) echo lib/jwt.c ;;
 	origin) echo lib/origin.c ;;
 	session_token) echo lib/session.c lib/cookie.c lib/bearer.c ;;
