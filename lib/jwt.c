@@ -1,10 +1,12 @@
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 #include <sodium.h>
 
+#include "jsontext.h"
 #include "jwt.h"
 #include "utf8.h"
 
@@ -105,6 +107,7 @@ jwt_parse_object(const unsigned char *buf, size_t len)
 	struct json_object	*obj;
 
 	if (!utf8_valid((const char *)buf, len, NULL) ||
+	    jsontext_check((const char *)buf, len) != NULL ||
 	    (tok = json_tokener_new_ex(8)) == NULL)
 		return NULL;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -173,8 +176,10 @@ check_header(const char *b64, size_t len)
  * compared as a JavaScript number, i.e. a double.  NUM_ABSENT, NUM_OK
  * with *out, or NUM_BAD when present but not a number ("1", null, true),
  * which jose refuses.  json-c reads integers past 64 bits as the nearest
- * 64-bit bound and 1e400 as inf: the same side of any time as JavaScript's
- * 1e20 and Infinity, so no clamp is needed.
+ * 64-bit bound: the same side of any time as JavaScript's 1e20, so no
+ * clamp is needed.  Stricter than jose: 1e400, which JavaScript reads as
+ * Infinity (a token that never expires), is NUM_BAD, as json-c's inf is;
+ * NaN and Infinity themselves are not JSON (jsontext_check()).
  */
 enum num_claim { NUM_ABSENT, NUM_OK, NUM_BAD };
 
@@ -189,7 +194,8 @@ num_claim(struct json_object *claims, const char *key, double *out)
 	    !json_object_is_type(v, json_type_double))
 		return NUM_BAD;
 	*out = json_object_get_double(v);
-	return NUM_OK;
+	/* NaN would pass every comparison and then convert undefined. */
+	return isfinite(*out) ? NUM_OK : NUM_BAD;
 }
 
 /* Copies a string claim of at most JWT_MAX_CLAIM bytes; "" when absent. */
@@ -219,11 +225,11 @@ str_claim(struct json_object *claims, const char *key, char *out)
  */
 static const struct {
 	const char	*name;
-	const char	*bad;	/* why, when it is not a number */
+	const char	*bad;	/* why, when it is not a finite number */
 	const char	*later;	/* why, when it is past now */
 } not_later[] = {
-	{ "nbf", "JWT nbf is not a number", "JWT not yet valid (nbf)" },
-	{ "iat", "JWT iat is not a number", "JWT issued in the future (iat)" },
+	{ "nbf", "JWT nbf is not a finite number", "JWT not yet valid (nbf)" },
+	{ "iat", "JWT iat is not a finite number", "JWT issued in the future (iat)" },
 };
 
 /* The claim rules of jwt_read_claims(). */
@@ -238,7 +244,7 @@ check_claims(struct json_object *claims, time_t now, struct jwt_claims *out)
 		return "JWT has no exp";	/* jose takes none; NextAuth
 						   always sets one */
 	case NUM_BAD:
-		return "JWT exp is not a number";
+		return "JWT exp is not a finite number";
 	case NUM_OK:
 		break;
 	}

@@ -72,7 +72,10 @@ void		 jwt_split(const char *buf, size_t len,
 bool		 jwt_b64url(const char *in, size_t inlen, unsigned char *out,
 		    size_t max, size_t *outlen);
 
-/* A JSON object from valid UTF-8 bytes (strict, depth 8), or NULL. */
+/*
+ * A JSON object from valid UTF-8 bytes (strict, depth 8, RFC 8259's lexical
+ * rules: jsontext_check()), or NULL.
+ */
 struct json_object *jwt_parse_object(const unsigned char *buf, size_t len);
 
 /* Whether obj[key] is a string of exactly want's bytes (no NUL tricks). */
@@ -94,7 +97,8 @@ const char	*jwt_header_extras(struct json_object *hdr);
  * same): "exp", "nbf" and "iat" where present must be JSON numbers
  * (fractions allowed, compared as JavaScript does); exp > now - skew; nbf
  * <= now + skew.  Stricter than jose where NextAuth never needs the slack:
- * "exp" is required, "iat" no later than now + skew, and "email" a string
+ * "exp" is required, the three finite (1e999 is Infinity to jose, a token
+ * that never expires), "iat" no later than now + skew, and "email" a string
  * of 1 to JWT_MAX_CLAIM bytes without NUL.  NULL with out filled, or why
  * not (static text, none of the token's bytes).
  */

@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 
 #include "json.h"
+#include "jsontext.h"
 #include "place.h"
 #include "utf8.h"
 
@@ -136,68 +137,6 @@ add_error(struct json_object **errors, const char *field, const char *why)
 }
 
 /*
- * What json-c's strict mode still lets through and RFC 8259 does not:
- * NaN, Infinity, "1." and other bare words, and raw control characters
- * inside strings (section 7).  Scans the text once, outside and inside
- * strings; the structure itself is json-c's to check.  Returns why the
- * text is not JSON, or NULL.
- */
-static const char *
-lexical_check(const char *buf, size_t len)
-{
-	size_t	 i = 0, w;
-	bool	 nul;
-
-	while (i < len) {
-		unsigned char c = (unsigned char)buf[i];
-		if (c == '"') {
-			for (nul = false, i++; i < len && buf[i] != '"'; i++) {
-				if ((unsigned char)buf[i] < 0x20)
-					return "control character in a string";
-				if (buf[i] == '\\' && len - i >= 6 &&
-				    buf[i + 1] == 'u' &&
-				    memcmp(buf + i + 2, "0000", 4) == 0)
-					nul = true;
-				if (buf[i] == '\\')
-					i++;	/* the escaped byte */
-			}
-			i++;	/* closing quote (json-c reports a missing one) */
-			/*
-			 * json-c keeps member names as C strings: "na\u0000me"
-			 * would become "na".  A name with U+0000 is refused
-			 * here; a value with it gets its 422 later.
-			 */
-			for (w = i; w < len && (buf[w] == ' ' || buf[w] == '\t' ||
-			    buf[w] == '\r' || buf[w] == '\n'); w++)
-				;
-			if (nul && w < len && buf[w] == ':')
-				return "U+0000 in a member name";
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-			for (w = i; w < len && ((buf[w] >= 'a' && buf[w] <= 'z')
-			    || (buf[w] >= 'A' && buf[w] <= 'Z')); w++)
-				;
-			if (i > 0 && (buf[i - 1] >= '0' && buf[i - 1] <= '9') &&
-			    (c == 'e' || c == 'E') && w == i + 1) {
-				i = w;	/* exponent of a number: 1e5 */
-				continue;
-			}
-			if (!((w - i == 4 && (memcmp(buf + i, "true", 4) == 0 ||
-			    memcmp(buf + i, "null", 4) == 0)) ||
-			    (w - i == 5 && memcmp(buf + i, "false", 5) == 0)))
-				return "malformed JSON";
-			i = w;
-		} else if (c == '.') {
-			if (i + 1 >= len || buf[i + 1] < '0' || buf[i + 1] > '9' ||
-			    i == 0 || buf[i - 1] < '0' || buf[i - 1] > '9')
-				return "malformed JSON";
-			i++;
-		} else
-			i++;
-	}
-	return NULL;
-}
-
-/*
  * Parses the bytes as one JSON object, strictly: valid UTF-8, no trailing
  * bytes but whitespace, depth at most PLACE_MAX_JSON_DEPTH.
  */
@@ -223,7 +162,7 @@ parse_object(const char *buf, size_t len, struct json_object **out,
 		*detail = "body too large";
 		goto out;
 	}
-	if ((*detail = lexical_check(buf, len)) != NULL)
+	if ((*detail = jsontext_check(buf, len)) != NULL)
 		goto out;
 	if ((tok = json_tokener_new_ex(PLACE_MAX_JSON_DEPTH)) == NULL) {
 		rc = PL_ENOMEM;

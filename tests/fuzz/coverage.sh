@@ -30,8 +30,8 @@ targets() {
 	route) echo lib/route.c ;;
 	query) echo lib/query.c lib/cursor.c ;;
 	cursor) echo lib/cursor.c ;;
-	place) echo lib/place.c lib/utf8.c ;;
-	jwt) echo lib/jwt.c ;;
+	place) echo lib/place.c lib/utf8.c lib/jsontext.c ;;
+	jwt) echo lib/jwt.c lib/jsontext.c ;;
 	origin) echo lib/origin.c ;;
 	session_token) echo lib/session.c lib/cookie.c lib/bearer.c ;;
 	handler | handler_*) echo lib/api.c lib/request.c lib/session.c \

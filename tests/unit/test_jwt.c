@@ -36,6 +36,50 @@ altered(size_t i, char c)
 	return t;
 }
 
+/*
+ * Claims json-c's strict mode takes and RFC 8259 or a finite time does
+ * not: each is refused (now 1.8e9), beside its accepted twin.
+ */
+static void
+claim_numbers(void)
+{
+	static const struct {
+		const char	*claims;
+		bool		 ok;
+	} cases[] = {
+#define E	"{\"email\":\"c@example.com\","
+		{ E "\"exp\":1900000000}", true },
+		{ E "\"exp\":NaN}", false },
+		{ E "\"exp\":Infinity}", false },
+		{ E "\"exp\":-Infinity}", false },
+		{ E "\"exp\":1e999}", false },
+		{ E "\"exp\":1e400}", false },
+		{ E "\"exp\":-1e999}", false },
+		{ E "\"exp\":01900000000}", false },
+		{ E "\"exp\":00}", false },
+		{ E "\"exp\":1900000000,\"nbf\":NaN}", false },
+		{ E "\"exp\":1900000000,\"nbf\":-1e999}", false },
+		{ E "\"exp\":1900000000,\"nbf\":-1e300}", true },
+		{ E "\"exp\":1900000000,\"iat\":NaN}", false },
+		{ E "\"exp\":1900000000,\"iat\":-Infinity}", false },
+		{ E "\"exp\":1900000000,\"iat\":-1e999}", false },
+		{ E "\"exp\":1900000000,\"iat\":0}", true },
+		{ E "\"exp\":1900000000,\"x\":[00]}", false },
+		{ E "\"exp\":1900000000,\"x\":1.}", false },
+#undef E
+	};
+	struct jwt_claims	 c;
+	const char		*why;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why = jwt_read_claims((const unsigned char *)cases[i].claims,
+		    strlen(cases[i].claims), 1800000000, &c);
+		CHECK((why == NULL) == cases[i].ok, "claims %s: %s",
+		    cases[i].claims, why ? why : "accepted");
+	}
+}
+
 int
 main(void)
 {
@@ -116,6 +160,15 @@ main(void)
 	    "truncated");
 	CHECK(decode(NULL, token, len, time(NULL), &c, &why) == PL_EUNAUTH,
 	    "no key configured");
+
+	/* {"alg":"dir","enc":"A256GCM","x":00}: not JSON. */
+	snprintf(buf, sizeof(buf), "%s%s",
+	    "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwieCI6MDB9",
+	    token + strlen("eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0"));
+	CHECK(decode(key, buf, strlen(buf), time(NULL), &c, &why) ==
+	    PL_EUNAUTH && strstr(why, "header") != NULL,
+	    "a header with a leading zero: %s", why);
+	claim_numbers();
 
 	jwt_key_free(key);
 	jwt_key_free(wrong);

@@ -433,6 +433,26 @@ huge number: name 1e999999                                           | A | json 
 huge number: description of 5000 digits                              | A | json POST /api/places "{\"name\":\"a\",\"location\":\"b\",\"description\":$(repeat_char 5000 9)}" | 422 | errors:description
 huge number: image -1e-999999                                        | A | json POST /api/places '{"name":"a","location":"b","image":-1e-999999}'            | 422 | errors:image
 huge number: in an ignored field does not hide a bad name            | A | json POST /api/places '{"name":"","location":"b","id":1e400,"createdAt":123456789012345678901234567890}' | 422 | errors:name
+# Numbers outside RFC 8259 section 6 (json-c itself takes 00, [00], 1., -.5,
+# NaN): Invalid JSON, never a write or a 422.
+not a JSON number: an ignored field 00                               | A | json POST /api/places '{"name":"a","location":"b","id":00}'                                              | 400 | detail:Invalid JSON
+not a JSON number: an ignored field -00                              | A | json POST /api/places '{"name":"a","location":"b","id":-00}'                                             | 400 | detail:Invalid JSON
+not a JSON number: an ignored field 00.5                             | A | json POST /api/places '{"name":"a","location":"b","id":00.5}'                                            | 400 | detail:Invalid JSON
+not a JSON number: an ignored field [00] (PUT)                       | A | json PUT /api/places/$P2 '{"name":"a","location":"b","id":[00]}'                                            | 400 | detail:Invalid JSON
+not a JSON number: an ignored field 01                               | A | json POST /api/places '{"name":"a","location":"b","id":01}'                                              | 400 | detail:Invalid JSON
+not a JSON number: name 00 (not a 422)                               | A | json POST /api/places '{"name":00,"location":"b"}'                                                       | 400 | detail:Invalid JSON
+not a JSON number: createdAt -01.5 (PATCH)                           | A | json PATCH /api/places/$P1 '{"createdAt":-01.5}'                                                              | 400 | detail:Invalid JSON
+not a JSON number: an ignored field -                                | A | json POST /api/places '{"name":"a","location":"b","id":-}'                                               | 400 | detail:Invalid JSON
+not a JSON number: an ignored field 1.                               | A | json POST /api/places '{"name":"a","location":"b","id":1.}'                                              | 400 | detail:Invalid JSON
+not a JSON number: an ignored field .5                               | A | json POST /api/places '{"name":"a","location":"b","id":.5}'                                              | 400 | detail:Invalid JSON
+not a JSON number: an ignored field -.5                              | A | json POST /api/places '{"name":"a","location":"b","id":-.5}'                                             | 400 | detail:Invalid JSON
+not a JSON number: an ignored field 1.e5                             | A | json POST /api/places '{"name":"a","location":"b","id":1.e5}'                                            | 400 | detail:Invalid JSON
+not a JSON number: an ignored field +1                               | A | json POST /api/places '{"name":"a","location":"b","id":+1}'                                              | 400 | detail:Invalid JSON
+not a JSON number: an ignored field 1e                               | A | json POST /api/places '{"name":"a","location":"b","id":1e}'                                              | 400 | detail:Invalid JSON
+not a JSON number: an ignored field 1e+                              | A | json POST /api/places '{"name":"a","location":"b","id":1e+}'                                             | 400 | detail:Invalid JSON
+not a JSON number: an ignored field 0x1                              | A | json POST /api/places '{"name":"a","location":"b","id":0x1}'                                             | 400 | detail:Invalid JSON
+not a JSON number: an ignored field NaN                              | A | json POST /api/places '{"name":"a","location":"b","id":NaN}'                                             | 400 | detail:Invalid JSON
+not a JSON number: an ignored field -Infinity                        | A | json POST /api/places '{"name":"a","location":"b","id":-Infinity}'                                       | 400 | detail:Invalid JSON
 huge number: 60,000 digits in an ignored field is accepted           | A | json PUT /api/places/$P2 "{\"name\":\"a\",\"location\":\"b\",\"id\":$(repeat_char 60000 9)}" | 403 | {"status":"Forbidden"}
 duplicate keys: the last, empty, name wins                           | A | json POST /api/places '{"name":"ok","location":"b","name":""}'                    | 422 | errors:name
 duplicate keys: the last, numeric, location wins (PATCH)             | A | json PATCH /api/places/$P1 '{"location":"ok","location":7}'                       | 422 | errors:location
