@@ -265,8 +265,8 @@ conn_ready(struct db *db, struct conn *c)
 /*
  * SQLSTATEs that mean "the database is unavailable", not "this request
  * is wrong": connection exceptions (class 08), shutdown and start-up
- * (57P01-57P03), too many connections (53300), statement timeout (57014),
- * read-only transaction (25006, a replica promoted or demoted).
+ * (57P01-57P03), too many connections (53300), statement timeout (57014).
+ * A server that refuses writes is also unavailable: see wrong_server().
  */
 static bool
 unavailable(const char *state)
@@ -274,8 +274,47 @@ unavailable(const char *state)
 	if (state == NULL)
 		return true;
 	return strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0 ||
-	    strcmp(state, "53300") == 0 || strcmp(state, "57014") == 0 ||
-	    strcmp(state, "25006") == 0;
+	    strcmp(state, "53300") == 0 || strcmp(state, "57014") == 0;
+}
+
+/* Whether the server of c is a hot standby (in recovery). */
+static bool
+in_recovery(struct conn *c)
+{
+	const char	*hs;
+	PGresult	*res;
+	bool		 on;
+
+	/* PostgreSQL 14 and later report it at start-up and on promotion. */
+	if ((hs = PQparameterStatus(c->pg, "in_hot_standby")) != NULL)
+		return strcmp(hs, "on") == 0;
+	if (c->in_tx)
+		return false;	/* an aborted transaction answers nothing */
+	res = PQexec(c->pg, "SELECT pg_is_in_recovery()");
+	on = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return on;
+}
+
+/*
+ * Whether the primary connection c, whose statement failed with state,
+ * is on a server that cannot take the primary's statements: 25006
+ * (read_only_sql_transaction: a standby, a demoted primary, or a session
+ * with default_transaction_read_only), or 55000 from a server in recovery
+ * (pg_current_wal_lsn() in ST_AUTHOR).  Such a connection stays wrong
+ * for as long as it lives, since the setting is the session's (and a
+ * standby stays one): the caller closes it, so that the next attempt
+ * connects again, to wherever the conninfo leads now.
+ */
+static bool
+wrong_server(struct conn *c, const char *state)
+{
+	if (c->replica || state == NULL)
+		return false;
+	if (strcmp(state, "25006") == 0)
+		return true;
+	return strcmp(state, "55000") == 0 && in_recovery(c);
 }
 
 /*
@@ -292,6 +331,7 @@ conn_exec(struct db *db, enum stmt st, const char *const *params,
 	PGresult		*res = NULL;
 	enum pl_err		 rc;
 	int			 attempt;
+	bool			 refused;
 
 	*out = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
@@ -317,18 +357,35 @@ conn_exec(struct db *db, enum stmt st, const char *const *params,
 			const char *state = res ? PQresultErrorField(res,
 			    PG_DIAG_SQLSTATE) : NULL;
 			log_stmt_error("", d->name, res, c->pg);
-			rc = res && !unavailable(state) ? PL_EINTERNAL :
-			    PL_EDBDOWN;
-			goto out;
+			if (!wrong_server(c, state)) {
+				rc = res && !unavailable(state) ?
+				    PL_EINTERNAL : PL_EDBDOWN;
+				goto out;
+			}
+			log_warnx("%s database refuses writes; reconnecting",
+			    c->role);
+			refused = true;
+		} else {
+			log_warnx("%s: connection lost: %s", d->name,
+			    PQerrorMessage(c->pg));
+			refused = false;
 		}
-		log_warnx("%s: connection lost: %s", d->name,
-		    PQerrorMessage(c->pg));
 		conn_close(c);
 		rc = PL_EDBDOWN;
 		PQclear(res);
 		res = NULL;
-		/* May have run: never send it twice; nor outside its tx. */
-		if (!d->idempotent || c->in_tx)
+		/*
+		 * Refused: a 503, not sent again.  A new connection goes where
+		 * the last one went, most likely to the same refusal, and each
+		 * request of a read-only spell would cost two; the next request
+		 * connects anew anyway.  Every request's first statement is
+		 * the session check, which writes (its renewal), so no
+		 * read-only connection outlives the request that met it: once
+		 * writes are taken again, no worker answers another 503.
+		 * Lost: it may have run, so only an idempotent statement is
+		 * sent twice; never outside its transaction.
+		 */
+		if (refused || !d->idempotent || c->in_tx)
 			goto out;
 	}
 out:
