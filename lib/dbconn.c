@@ -375,17 +375,18 @@ conn_exec(struct db *db, enum stmt st, const char *const *params,
 		PQclear(res);
 		res = NULL;
 		/*
-		 * Refused: a 503, not sent again.  A new connection goes where
-		 * the last one went, most likely to the same refusal, and each
-		 * request of a read-only spell would cost two; the next request
-		 * connects anew anyway.  Every request's first statement is
-		 * the session check, which writes (its renewal), so no
-		 * read-only connection outlives the request that met it: once
-		 * writes are taken again, no worker answers another 503.
-		 * Lost: it may have run, so only an idempotent statement is
-		 * sent twice; never outside its transaction.
+		 * Never outside its transaction.  Lost, it may have run: only
+		 * an idempotent statement is sent twice.  Refused, it did
+		 * nothing (the server refuses before it writes, and the
+		 * statement was its own transaction), so any is sent again.
+		 * A connection can stay read-only unnoticed for a long time
+		 * (a JWT caller's requests only read), and without this its
+		 * worker's first write after the server takes writes again
+		 * would be a 503; after a failover the new connection may
+		 * also reach the new primary at once.  The price: while the
+		 * server refuses, a request opens two connections, not one.
 		 */
-		if (refused || !d->idempotent || c->in_tx)
+		if (c->in_tx || (!refused && !d->idempotent))
 			goto out;
 	}
 out:
