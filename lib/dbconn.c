@@ -100,7 +100,7 @@ conn_resolve(struct db *db, PGconn *pg, char *err, size_t errlen)
 static enum pl_err
 conn_open(struct db *db, struct conn *c)
 {
-	const char	*keys[5], *vals[5];
+	const char	*keys[10], *vals[10];
 	PGresult	*res = NULL;
 	enum pl_err	 rc = PL_EDBDOWN;
 	int		 n = 0, i;
@@ -118,6 +118,25 @@ conn_open(struct db *db, struct conn *c)
 	if (getenv("PGOPTIONS") == NULL && !db->unnamed) {
 		keys[n] = "options"; vals[n++] = "-c statement_timeout=5000";
 	}
+	/*
+	 * A silent network partition (no FIN, no RST) must not hold a worker
+	 * for TCP's own limits: with an answer lost, Linux waits two hours of
+	 * idle before its first keepalive probe; with a query unacknowledged,
+	 * about 15 minutes of retransmissions, and a worker blocked so also
+	 * ignores SIGTERM (it finishes its request first).  A healthy server
+	 * answers within statement_timeout (5 s), and its kernel answers a
+	 * probe at once: so probe after 5 s of silence and give up after
+	 * 10 s without an acknowledgement (TCP_USER_TIMEOUT also bounds the
+	 * probes).  The statement then counts as lost (sent again if safe,
+	 * else 503).  Unix sockets ignore these.  A user's own values in
+	 * DATABASE_URL win (they come later).  Measured by
+	 * tests/faults/cases/60-pg-partition.sh.
+	 */
+	keys[n] = "keepalives"; vals[n++] = "1";
+	keys[n] = "keepalives_idle"; vals[n++] = "5";
+	keys[n] = "keepalives_interval"; vals[n++] = "2";
+	keys[n] = "keepalives_count"; vals[n++] = "3";
+	keys[n] = "tcp_user_timeout"; vals[n++] = "10000";
 	if (c->conninfo != NULL) {
 		keys[n] = "dbname"; vals[n++] = c->conninfo;
 	}
