@@ -121,7 +121,12 @@ enum pl_err	db_place_get(struct db *, const char *id,
 /*
  * Inserts a place under a uuid made here (id, filled on every path), so
  * that the statement can be sent again after a lost connection without
- * inserting twice: on PL_OK the row exists, on any error it does not.
+ * inserting twice (ON CONFLICT (id) DO NOTHING: a resend that finds its
+ * own first attempt committed inserts nothing, and is PL_OK).  On PL_OK
+ * the row exists, once.  On an error it does not, unless the connection
+ * was lost after the first attempt committed (the log says "connection
+ * lost"): then it may, whether the reconnect failed (PL_EDBDOWN) or the
+ * resend met an error of its own.
  */
 enum pl_err	db_place_create(struct db *, const char *author,
 		    const struct place_input *, char id[UUID_LEN + 1])

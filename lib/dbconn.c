@@ -100,7 +100,7 @@ conn_resolve(struct db *db, PGconn *pg, char *err, size_t errlen)
 static enum pl_err
 conn_open(struct db *db, struct conn *c)
 {
-	const char	*keys[5], *vals[5];
+	const char	*keys[10], *vals[10];
 	PGresult	*res = NULL;
 	enum pl_err	 rc = PL_EDBDOWN;
 	int		 n = 0, i;
@@ -118,6 +118,25 @@ conn_open(struct db *db, struct conn *c)
 	if (getenv("PGOPTIONS") == NULL && !db->unnamed) {
 		keys[n] = "options"; vals[n++] = "-c statement_timeout=5000";
 	}
+	/*
+	 * A silent network partition (no FIN, no RST) must not hold a worker
+	 * for TCP's own limits: with an answer lost, Linux waits two hours of
+	 * idle before its first keepalive probe; with a query unacknowledged,
+	 * about 15 minutes of retransmissions, and a worker blocked so also
+	 * ignores SIGTERM (it finishes its request first).  A healthy server
+	 * answers within statement_timeout (5 s), and its kernel answers a
+	 * probe at once: so probe after 5 s of silence and give up after
+	 * 10 s without an acknowledgement (TCP_USER_TIMEOUT also bounds the
+	 * probes).  The statement then counts as lost (sent again if safe,
+	 * else 503).  Unix sockets ignore these.  A user's own values in
+	 * DATABASE_URL win (they come later).  Measured by
+	 * tests/faults/cases/60-pg-partition.sh.
+	 */
+	keys[n] = "keepalives"; vals[n++] = "1";
+	keys[n] = "keepalives_idle"; vals[n++] = "5";
+	keys[n] = "keepalives_interval"; vals[n++] = "2";
+	keys[n] = "keepalives_count"; vals[n++] = "3";
+	keys[n] = "tcp_user_timeout"; vals[n++] = "10000";
 	if (c->conninfo != NULL) {
 		keys[n] = "dbname"; vals[n++] = c->conninfo;
 	}
@@ -265,8 +284,8 @@ conn_ready(struct db *db, struct conn *c)
 /*
  * SQLSTATEs that mean "the database is unavailable", not "this request
  * is wrong": connection exceptions (class 08), shutdown and start-up
- * (57P01-57P03), too many connections (53300), statement timeout (57014),
- * read-only transaction (25006, a replica promoted or demoted).
+ * (57P01-57P03), too many connections (53300), statement timeout (57014).
+ * A server that refuses writes is also unavailable: see wrong_server().
  */
 static bool
 unavailable(const char *state)
@@ -274,8 +293,47 @@ unavailable(const char *state)
 	if (state == NULL)
 		return true;
 	return strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0 ||
-	    strcmp(state, "53300") == 0 || strcmp(state, "57014") == 0 ||
-	    strcmp(state, "25006") == 0;
+	    strcmp(state, "53300") == 0 || strcmp(state, "57014") == 0;
+}
+
+/* Whether the server of c is a hot standby (in recovery). */
+static bool
+in_recovery(struct conn *c)
+{
+	const char	*hs;
+	PGresult	*res;
+	bool		 on;
+
+	/* PostgreSQL 14 and later report it at start-up and on promotion. */
+	if ((hs = PQparameterStatus(c->pg, "in_hot_standby")) != NULL)
+		return strcmp(hs, "on") == 0;
+	if (c->in_tx)
+		return false;	/* an aborted transaction answers nothing */
+	res = PQexec(c->pg, "SELECT pg_is_in_recovery()");
+	on = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return on;
+}
+
+/*
+ * Whether the primary connection c, whose statement failed with state,
+ * is on a server that cannot take the primary's statements: 25006
+ * (read_only_sql_transaction: a standby, a demoted primary, or a session
+ * with default_transaction_read_only), or 55000 from a server in recovery
+ * (pg_current_wal_lsn() in ST_AUTHOR).  Such a connection stays wrong
+ * for as long as it lives, since the setting is the session's (and a
+ * standby stays one): the caller closes it, so that the next attempt
+ * connects again, to wherever the conninfo leads now.
+ */
+static bool
+wrong_server(struct conn *c, const char *state)
+{
+	if (c->replica || state == NULL)
+		return false;
+	if (strcmp(state, "25006") == 0)
+		return true;
+	return strcmp(state, "55000") == 0 && in_recovery(c);
 }
 
 /*
@@ -292,6 +350,7 @@ conn_exec(struct db *db, enum stmt st, const char *const *params,
 	PGresult		*res = NULL;
 	enum pl_err		 rc;
 	int			 attempt;
+	bool			 refused;
 
 	*out = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
@@ -317,18 +376,36 @@ conn_exec(struct db *db, enum stmt st, const char *const *params,
 			const char *state = res ? PQresultErrorField(res,
 			    PG_DIAG_SQLSTATE) : NULL;
 			log_stmt_error("", d->name, res, c->pg);
-			rc = res && !unavailable(state) ? PL_EINTERNAL :
-			    PL_EDBDOWN;
-			goto out;
+			if (!wrong_server(c, state)) {
+				rc = res && !unavailable(state) ?
+				    PL_EINTERNAL : PL_EDBDOWN;
+				goto out;
+			}
+			log_warnx("%s database refuses writes; reconnecting",
+			    c->role);
+			refused = true;
+		} else {
+			log_warnx("%s: connection lost: %s", d->name,
+			    PQerrorMessage(c->pg));
+			refused = false;
 		}
-		log_warnx("%s: connection lost: %s", d->name,
-		    PQerrorMessage(c->pg));
 		conn_close(c);
 		rc = PL_EDBDOWN;
 		PQclear(res);
 		res = NULL;
-		/* May have run: never send it twice; nor outside its tx. */
-		if (!d->idempotent || c->in_tx)
+		/*
+		 * Never outside its transaction.  Lost, it may have run: only
+		 * an idempotent statement is sent twice.  Refused, it did
+		 * nothing (the server refuses before it writes, and the
+		 * statement was its own transaction), so any is sent again.
+		 * A connection can stay read-only unnoticed for a long time
+		 * (a JWT caller's requests only read), and without this its
+		 * worker's first write after the server takes writes again
+		 * would be a 503; after a failover the new connection may
+		 * also reach the new primary at once.  The price: while the
+		 * server refuses, a request opens two connections, not one.
+		 */
+		if (c->in_tx || (!refused && !d->idempotent))
 			goto out;
 	}
 out:

@@ -77,6 +77,9 @@ void		conn_close(struct conn *);
  * Runs statement st on the connection it belongs to and checks its result
  * status against want.  Outside a transaction, an idempotent statement
  * that finds the connection broken is sent once more on a new connection.
+ * A primary that refuses writes (read-only, or in recovery) has its
+ * connection closed, and outside a transaction any statement (it did not
+ * run) is sent once more on a new one; still refused, PL_EDBDOWN.
  * On PL_OK *out is the result (the caller PQclear()s); else *out is NULL.
  * PL_EDBDOWN (server unavailable, connection lost); PL_EINTERNAL.
  */

@@ -17,6 +17,8 @@ packages=(
 	curl jq iproute2 procps
 	# the sanitizer build and libFuzzer, the valgrind suite, load for faults
 	clang libclang-rt-14-dev valgrind wrk
+	# faults/60-pg-partition.sh: its relay (unshare, nsenter: util-linux)
+	python3-minimal
 	# tests/ops (systemd-analyze, a traced FastCGI request with cgi-fcgi)
 	# and the man pages in tests/install.sh
 	systemd strace libfcgi-bin groff-base man-db

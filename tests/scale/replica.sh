@@ -13,7 +13,9 @@
 #       place, many times in a row, the caller's and another user's reads;
 #   (c) replay paused on the replica: the same, served by the primary;
 #   (d) replica stopped under load: reads still 200, no 500, no 503;
-#       started again: reads go back to it.
+#       started again: reads go back to it;
+#   (e) the replica as a worker's primary (a failover that left
+#       DATABASE_URL on a standby): 503 with Retry-After, never 500.
 # Ends with "N passed, N failed".
 
 set -u
@@ -214,6 +216,52 @@ done
 figure "20 reads: replica xact_commit +$((r1 - r0))"
 expect_ge "reads go to the replica again" 10 "$((r1 - r0))"
 expect_all "$d/back2" "reads" 200
+
+# ---------------------------------------------------------------------------
+# (e) A worker whose primary is a hot standby (DATABASE_URL reached the
+# standby after a failover): as a CGI program, one request each, so its log
+# is its own.  A database session's check writes (25006); a JWT caller's
+# author lookup reads pg_current_wal_lsn(), which a server in recovery
+# refuses with 55000 (its author record must exist, else nothing calls it).
+# Both are 503 with Retry-After, the connection dropped and the statement
+# tried once more on a new one; before, 55000 was a 500.
+t "replica: (e) a standby as the primary"
+E_SECRET=rep-e-$(rand_hex 16)
+E_SUB=rep-e-$(rand_hex 6)
+E_EMAIL=$E_SUB@example.com
+psql_primary "INSERT INTO places.authors (sub, email) VALUES ('$E_SUB', '$E_EMAIL')" >/dev/null
+for ((i = 0; i < 50; i++)); do
+	[ "$(rsql "SELECT count(*) FROM places.authors WHERE sub = '$E_SUB'")" = 1 ] && break
+	sleep 0.1
+done
+expect_eq "the author record reached the replica" 1 \
+	"$(rsql "SELECT count(*) FROM places.authors WHERE sub = '$E_SUB'")"
+E_COOKIE=$(node "$IT_ROOT/tests/compat/nextauth.mjs" jwt --secret "$E_SECRET" --email "$E_EMAIL" \
+	--sub "$E_SUB" | jq -r .cookieHeader)
+# standby_cgi LABEL VAR=value...: one GET /api/places against the replica as
+# DATABASE_URL; the response in $d/e.LABEL.out, the log in $d/e.LABEL.log.
+standby_cgi() {
+	local label=$1
+	shift
+	env -i PATH="$PATH" DATABASE_URL="host=$PGHOST port=$REPLICA_PORT dbname=places user=places" \
+		NEXTAUTH_SECRET="$E_SECRET" REQUEST_METHOD=GET REQUEST_URI=/api/places QUERY_STRING= \
+		"$@" "$STATE_DIR/bin/places.fcgi" </dev/null >"$d/e.$label.out" 2>"$d/e.$label.log"
+}
+for label in jwt session; do
+	if [ $label = jwt ]; then
+		standby_cgi $label HTTP_COOKIE="$E_COOKIE"
+		state=55000
+	else
+		standby_cgi $label HTTP_AUTHORIZATION="Bearer $A_TOKEN"
+		state=25006
+	fi
+	expect_eq "$label: status" 503 "$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$d/e.$label.out" | tr -d '\r')"
+	expect_eq "$label: Retry-After" 1 "$(grep -c '^Retry-After: 5' "$d/e.$label.out")"
+	expect_eq "$label: SQLSTATE $state, twice (sent once more on a new connection)" 2 \
+		"$(grep -c "(SQLSTATE $state)" "$d/e.$label.log")"
+	expect_eq "$label: the connection dropped each time" 2 \
+		"$(grep -c 'primary database refuses writes; reconnecting' "$d/e.$label.log")"
+done
 
 t "replica: stop stops the replica"
 RPID=$(head -n 1 "$STATE_DIR/pg-replica/postmaster.pid")
