@@ -23,9 +23,23 @@ susql() {
 	printf '%s\n' "$1" | psql -X -q -At -v ON_ERROR_STOP=1 -h "${PGHOST:?}" -p "${PGPORT:?}" \
 		-U postgres -d "${PGDATABASE:-places}"
 }
+# sync_seen VALUE: waits (up to 10 s) until a new session shows
+# synchronous_standby_names = VALUE: pg_reload_conf() only signals the
+# postmaster, which re-reads the file and then signals every backend, so
+# once a new session has the value, the workers' backends apply it before
+# their next statement.  Under load the postmaster can be that late.
+sync_seen() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(sql "SHOW synchronous_standby_names;")" = "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 sync_off() {
 	susql "ALTER SYSTEM RESET synchronous_standby_names;
 	       SELECT pg_reload_conf();" >/dev/null
+	sync_seen ""
 }
 restore() {
 	sync_off
@@ -38,7 +52,7 @@ t "create, answer lost after the commit: set-up"
 areq "$LC_TOKEN" GET /api/places
 expect_status 200
 if susql "ALTER SYSTEM SET synchronous_standby_names = 'it_nobody';
-          SELECT pg_reload_conf();" >/dev/null; then
+          SELECT pg_reload_conf();" >/dev/null && sync_seen it_nobody; then
 	pass "synchronous_standby_names = it_nobody"
 else
 	fail "synchronous_standby_names = it_nobody" "refused"
@@ -53,13 +67,13 @@ LC_PID=$!
 
 t "create, answer lost after the commit: the COMMIT waits"
 waiting=
-for ((i = 0; i < 100; i++)); do
+for ((i = 0; i < 200; i++)); do
 	waiting=$(sql "SELECT pid FROM pg_stat_activity WHERE wait_event = 'SyncRep'
 	               AND usename = current_user LIMIT 1;")
 	[ -z "$waiting" ] || break
 	sleep 0.05
 done
-if [ -n "$waiting" ]; then pass "a backend waits in SyncRep"; else fail "a backend waits in SyncRep" "none in 5 s"; fi
+if [ -n "$waiting" ]; then pass "a backend waits in SyncRep"; else fail "a backend waits in SyncRep" "none in 10 s"; fi
 expect_eq "terminated" t "$(sql "SELECT pg_terminate_backend(${waiting:-0}, 5000);")"
 sync_off
 
